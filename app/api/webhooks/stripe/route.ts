@@ -1,0 +1,22 @@
+import { processStripeEvent } from '@/lib/billing/process-stripe-event';
+import { readWebhookBody } from '@/lib/billing/read-webhook-body';
+import { verifyStripeSignature } from '@/lib/billing/verify-stripe-signature';
+import { webhookErrorResponse } from '@/lib/billing/webhook-errors';
+import { logInfo } from '@/lib/logger';
+
+export const runtime = 'nodejs';
+export const dynamic = 'force-dynamic';
+
+/** Stripe's webhook endpoint: raw body -> signature -> one transaction -> cache cleared -> answer. */
+export async function POST(request: Request): Promise<Response> {
+  const startedAt = performance.now();
+  try {
+    const rawBody = await readWebhookBody(request);
+    const event = verifyStripeSignature({ rawBody, header: request.headers.get('stripe-signature') });
+    const { status } = await processStripeEvent({ event, payload: rawBody.toString('utf8') });
+    logInfo(`Webhook processed: event_id=${event.id} type=${event.type} status=${status} ms=${Math.round(performance.now() - startedAt)}`);
+    return Response.json({ status, event_id: event.id });
+  } catch (error) {
+    return webhookErrorResponse(error);
+  }
+}

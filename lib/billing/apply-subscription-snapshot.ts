@@ -1,0 +1,65 @@
+import type { TransactionClient } from '../db/client';
+import { billingPeriodForInterval, isActiveStatus, planForPrice, TERMINAL_STATUSES } from './plans';
+import type { SubscriptionFields } from './stripe-objects';
+import type { HandlerOutcome } from './handlers/types';
+
+type ApplySubscriptionSnapshotOptions = {
+  tx: TransactionClient;
+  subscription: SubscriptionFields;
+  /** The event's `created` (Unix seconds): the row keeps the newest one applied. */
+  eventCreated: number;
+  /** `customer.subscription.deleted` ends the subscription whatever the object says. */
+  canceled?: boolean;
+};
+
+/**
+ * Upserts the subscription row from a subscription object, in one statement that enforces the
+ * ordering rules under the row lock: an event strictly older than `last_event_at` is not applied
+ * (the same second is), and a terminal status is never changed.
+ */
+export async function applySubscriptionSnapshot({ tx, subscription, eventCreated, canceled = false }: ApplySubscriptionSnapshotOptions): Promise<HandlerOutcome> {
+  const item = subscription.items.data[0];
+  const priceId = item?.price.id ?? null;
+  const status = canceled ? 'canceled' : subscription.status;
+  const metadataUserId = subscription.metadata.user_id || null;
+  const terminal = [...TERMINAL_STATUSES];
+
+  const applied = await tx.$queryRaw<{ user_id: string | null }[]>`
+    INSERT INTO user_subscriptions AS s (
+      stripe_subscription_id, user_id, stripe_customer_id, stripe_price_id, plan, billing_period,
+      status, is_active, current_period_end, cancel_at_period_end, last_event_at
+    ) VALUES (
+      ${subscription.id},
+      COALESCE(${metadataUserId}::text, (SELECT id FROM users WHERE stripe_customer_id = ${subscription.customer})),
+      ${subscription.customer},
+      ${priceId},
+      ${planForPrice(priceId)},
+      ${billingPeriodForInterval(item?.price.recurring?.interval)},
+      ${status},
+      ${isActiveStatus(status)},
+      ${item ? new Date(item.current_period_end * 1000) : null}::timestamptz,
+      ${subscription.cancel_at_period_end},
+      to_timestamp(${eventCreated})
+    )
+    ON CONFLICT (stripe_subscription_id) DO UPDATE SET
+      user_id = COALESCE(EXCLUDED.user_id, s.user_id),
+      stripe_customer_id = EXCLUDED.stripe_customer_id,
+      stripe_price_id = EXCLUDED.stripe_price_id,
+      plan = EXCLUDED.plan,
+      billing_period = EXCLUDED.billing_period,
+      status = EXCLUDED.status,
+      is_active = EXCLUDED.is_active,
+      current_period_end = EXCLUDED.current_period_end,
+      cancel_at_period_end = EXCLUDED.cancel_at_period_end,
+      last_event_at = EXCLUDED.last_event_at,
+      updated_at = now()
+    WHERE (s.last_event_at IS NULL OR s.last_event_at <= EXCLUDED.last_event_at)
+      AND s.status <> ALL(${terminal}::text[])
+    RETURNING s.user_id`;
+
+  if (applied[0]) return { status: 'processed', userId: applied[0].user_id };
+
+  const current = await tx.$queryRaw<{ user_id: string | null }[]>`
+    SELECT user_id FROM user_subscriptions WHERE stripe_subscription_id = ${subscription.id}`;
+  return { status: 'stale', userId: current[0]?.user_id ?? metadataUserId };
+}

@@ -1,0 +1,38 @@
+import type Stripe from 'stripe';
+import { handleCheckoutSessionCompleted } from './handlers/handle-checkout-session-completed';
+import { handleInvoicePaymentFailed } from './handlers/handle-invoice-payment-failed';
+import { handleInvoicePaymentSucceeded } from './handlers/handle-invoice-payment-succeeded';
+import { handleSubscriptionCreated } from './handlers/handle-subscription-created';
+import { handleSubscriptionDeleted } from './handlers/handle-subscription-deleted';
+import { handleSubscriptionUpdated } from './handlers/handle-subscription-updated';
+import type { HandlerContext, HandlerOutcome } from './handlers/types';
+
+/** The event types this app applies; every other type is recorded as `ignored`. */
+export const HANDLED_EVENT_TYPES: ReadonlySet<string> = new Set([
+  'checkout.session.completed',
+  'customer.subscription.created',
+  'customer.subscription.updated',
+  'customer.subscription.deleted',
+  'invoice.payment_succeeded',
+  'invoice.payment_failed',
+]);
+
+/** Runs the handler of an allowlisted event type; null for any other type. */
+export async function dispatchStripeEvent(event: Stripe.Event, context: HandlerContext): Promise<HandlerOutcome | null> {
+  switch (event.type) {
+    case 'checkout.session.completed':
+      return handleCheckoutSessionCompleted(event, context);
+    case 'customer.subscription.created':
+      return handleSubscriptionCreated(event, context);
+    case 'customer.subscription.updated':
+      return handleSubscriptionUpdated(event, context);
+    case 'customer.subscription.deleted':
+      return handleSubscriptionDeleted(event, context);
+    case 'invoice.payment_succeeded':
+      return handleInvoicePaymentSucceeded(event, context);
+    case 'invoice.payment_failed':
+      return handleInvoicePaymentFailed(event, context);
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,9 @@
+import type { TransactionClient } from '../../db/client';
+
+/** What applying an event did: `stale` when it was older than the state already stored. */
+export type HandlerOutcome = {
+  status: 'processed' | 'stale';
+  userId: string | null;
+};
+
+export type HandlerContext = { tx: TransactionClient };

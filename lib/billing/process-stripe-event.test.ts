@@ -1,0 +1,261 @@
+import type Stripe from 'stripe';
+import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { inject } from 'vitest';
+import { eventBody, freshScenario, type FixtureName, type Scenario } from '../../tests/support/stripe-events';
+import { eventRows, subscriptionRow, testPool } from '../../tests/support/database';
+import { featureCacheKey } from '../cache/feature-cache';
+import { getCacheStore } from '../cache/store';
+import { processStripeEvent } from './process-stripe-event';
+
+const pool = testPool(inject('databaseUrl'));
+afterAll(() => pool.end());
+
+function stripeEvent(name: FixtureName, scenario: Scenario, overrides: Parameters<typeof eventBody>[2] = {}) {
+  const payload = eventBody(name, scenario, overrides);
+  return { event: JSON.parse(payload) as Stripe.Event, payload };
+}
+
+const created = (name: FixtureName) => (JSON.parse(eventBody(name, freshScenario())) as { created: number }).created;
+
+let scenario: Scenario;
+beforeEach(() => {
+  scenario = freshScenario();
+});
+
+describe('customer.subscription.created / updated', () => {
+  it('upserts price, plan, period, status and the user from metadata', async () => {
+    const result = await processStripeEvent(stripeEvent('customer.subscription.created', scenario));
+    expect(result).toEqual({ status: 'processed', userId: scenario.userId });
+
+    const row = await subscriptionRow(pool, scenario.subscriptionId);
+    expect(row).toMatchObject({
+      user_id: scenario.userId,
+      stripe_customer_id: scenario.customerId,
+      stripe_price_id: 'price_1PgafmB7WZ01zgkW6dKueIc5',
+      plan: 'pro',
+      billing_period: 'monthly',
+      status: 'active',
+      is_active: true,
+      cancel_at_period_end: false,
+    });
+    expect(row?.last_event_at?.getTime()).toBe(created('customer.subscription.created') * 1000);
+    expect(row?.current_period_end).toBeInstanceOf(Date);
+  });
+
+  it('switches to the annual price and keeps past_due active as grace', async () => {
+    await processStripeEvent(stripeEvent('customer.subscription.created', scenario));
+    await processStripeEvent(stripeEvent('customer.subscription.updated.past_due', scenario));
+    expect(await subscriptionRow(pool, scenario.subscriptionId)).toMatchObject({ status: 'past_due', is_active: true });
+
+    await processStripeEvent(stripeEvent('customer.subscription.updated', scenario));
+    const row = await subscriptionRow(pool, scenario.subscriptionId);
+    expect(row).toMatchObject({ status: 'active', billing_period: 'annual', stripe_price_id: 'price_1PgagYB7WZ01zgkWq8YrLy20' });
+    expect(row?.current_period_end?.getTime()).toBe(1828452600 * 1000);
+  });
+
+  it('marks unpaid and incomplete subscriptions inactive', async () => {
+    await processStripeEvent(stripeEvent('customer.subscription.updated', scenario, { status: 'unpaid' }));
+    expect(await subscriptionRow(pool, scenario.subscriptionId)).toMatchObject({ status: 'unpaid', is_active: false });
+  });
+
+  it('finds the user by customer id when the subscription has no metadata', async () => {
+    await pool.query('INSERT INTO users (id, stripe_customer_id) VALUES ($1, $2)', [scenario.userId, scenario.customerId]);
+    const { event, payload } = stripeEvent('customer.subscription.created', scenario);
+    const object = (event.data.object as unknown as { metadata: Record<string, string> });
+    object.metadata = {};
+    const result = await processStripeEvent({ event, payload: JSON.stringify(event) });
+    expect(payload).toBeTruthy();
+    expect(result.userId).toBe(scenario.userId);
+    expect((await subscriptionRow(pool, scenario.subscriptionId))?.user_id).toBe(scenario.userId);
+  });
+
+  it('leaves user_id null when nobody can be linked yet', async () => {
+    const { event } = stripeEvent('customer.subscription.created', scenario);
+    (event.data.object as unknown as { metadata: Record<string, string> }).metadata = {};
+    const result = await processStripeEvent({ event, payload: JSON.stringify(event) });
+    expect(result).toEqual({ status: 'processed', userId: null });
+    expect((await subscriptionRow(pool, scenario.subscriptionId))?.user_id).toBeNull();
+  });
+});
+
+describe('ordering', () => {
+  it('does not apply an event older than the last one applied, and records it as stale', async () => {
+    await processStripeEvent(stripeEvent('customer.subscription.updated', scenario));
+    const older = stripeEvent('customer.subscription.updated.past_due', scenario);
+    const result = await processStripeEvent(older);
+
+    expect(result.status).toBe('stale');
+    expect(await subscriptionRow(pool, scenario.subscriptionId)).toMatchObject({ status: 'active', billing_period: 'annual' });
+    expect((await eventRows(pool, older.event.id))[0]).toMatchObject({ status: 'processed', note: 'stale', user_id: scenario.userId });
+  });
+
+  it('applies an event from the same second (Stripe timestamps have one-second resolution)', async () => {
+    const second = created('customer.subscription.updated');
+    await processStripeEvent(stripeEvent('customer.subscription.updated', scenario, { created: second }));
+    const result = await processStripeEvent(stripeEvent('customer.subscription.updated.past_due', scenario, { created: second }));
+    expect(result.status).toBe('processed');
+    expect((await subscriptionRow(pool, scenario.subscriptionId))?.status).toBe('past_due');
+  });
+
+  it('never revives a canceled subscription, even with a newer event', async () => {
+    await processStripeEvent(stripeEvent('customer.subscription.deleted', scenario));
+    const later = created('customer.subscription.deleted') + 60;
+    const result = await processStripeEvent(stripeEvent('customer.subscription.updated', scenario, { created: later }));
+    expect(result.status).toBe('stale');
+    expect(await subscriptionRow(pool, scenario.subscriptionId)).toMatchObject({ status: 'canceled', is_active: false });
+  });
+
+  it('treats incomplete_expired as terminal too', async () => {
+    await processStripeEvent(stripeEvent('customer.subscription.updated', scenario, { status: 'incomplete_expired' }));
+    const later = created('customer.subscription.updated') + 60;
+    expect((await processStripeEvent(stripeEvent('customer.subscription.updated', scenario, { created: later }))).status).toBe('stale');
+  });
+});
+
+describe('customer.subscription.deleted', () => {
+  it('cancels and deactivates', async () => {
+    await processStripeEvent(stripeEvent('customer.subscription.created', scenario));
+    const result = await processStripeEvent(stripeEvent('customer.subscription.deleted', scenario));
+    expect(result.status).toBe('processed');
+    expect(await subscriptionRow(pool, scenario.subscriptionId)).toMatchObject({ status: 'canceled', is_active: false });
+  });
+});
+
+describe('checkout.session.completed', () => {
+  it('creates the user link and a waiting subscription row when it arrives first', async () => {
+    const result = await processStripeEvent(stripeEvent('checkout.session.completed', scenario));
+    expect(result).toEqual({ status: 'processed', userId: scenario.userId });
+    const { rows } = await pool.query('SELECT stripe_customer_id FROM users WHERE id = $1', [scenario.userId]);
+    expect(rows[0]?.stripe_customer_id).toBe(scenario.customerId);
+    expect(await subscriptionRow(pool, scenario.subscriptionId)).toMatchObject({
+      user_id: scenario.userId, stripe_price_id: null, last_event_at: null, is_active: false,
+    });
+
+    // The first subscription event fills the waiting row, whenever it comes.
+    await processStripeEvent(stripeEvent('customer.subscription.created', scenario));
+    expect(await subscriptionRow(pool, scenario.subscriptionId)).toMatchObject({ user_id: scenario.userId, status: 'active', plan: 'pro' });
+  });
+
+  it('links an existing subscription row that arrived without a user', async () => {
+    const { event } = stripeEvent('customer.subscription.created', scenario);
+    (event.data.object as unknown as { metadata: Record<string, string> }).metadata = {};
+    await processStripeEvent({ event, payload: JSON.stringify(event) });
+    await processStripeEvent(stripeEvent('checkout.session.completed', scenario));
+    expect(await subscriptionRow(pool, scenario.subscriptionId)).toMatchObject({ user_id: scenario.userId, status: 'active' });
+  });
+
+  it('falls back to metadata.user_id and does nothing without any user', async () => {
+    const { event } = stripeEvent('checkout.session.completed', scenario);
+    const session = event.data.object as unknown as { client_reference_id: string | null; metadata: Record<string, string> | null };
+    session.client_reference_id = null;
+    expect((await processStripeEvent({ event, payload: JSON.stringify(event) })).userId).toBe(scenario.userId);
+
+    const other = stripeEvent('checkout.session.completed', freshScenario());
+    const otherSession = other.event.data.object as unknown as { client_reference_id: string | null; metadata: Record<string, string> | null };
+    otherSession.client_reference_id = null;
+    otherSession.metadata = null;
+    expect(await processStripeEvent({ event: other.event, payload: JSON.stringify(other.event) })).toEqual({ status: 'processed', userId: null });
+  });
+});
+
+describe('invoices', () => {
+  it('payment_succeeded moves the period end forward, never back', async () => {
+    await processStripeEvent(stripeEvent('customer.subscription.created', scenario));
+    const result = await processStripeEvent(stripeEvent('invoice.payment_succeeded', scenario));
+    expect(result).toEqual({ status: 'processed', userId: scenario.userId });
+    expect((await subscriptionRow(pool, scenario.subscriptionId))?.current_period_end?.getTime()).toBe(1798538404 * 1000);
+
+    await processStripeEvent(stripeEvent('customer.subscription.updated', scenario));
+    await processStripeEvent(stripeEvent('invoice.payment_succeeded', scenario));
+    expect((await subscriptionRow(pool, scenario.subscriptionId))?.current_period_end?.getTime()).toBe(1828452600 * 1000);
+  });
+
+  it('payment_failed is recorded for the subscription user, and finds the user without metadata', async () => {
+    await pool.query('INSERT INTO users (id, stripe_customer_id) VALUES ($1, $2)', [scenario.userId, scenario.customerId]);
+    const { event } = stripeEvent('invoice.payment_failed', scenario);
+    const invoice = event.data.object as unknown as { parent: { subscription_details: { metadata: Record<string, string> | null } } };
+    invoice.parent.subscription_details.metadata = null;
+    const result = await processStripeEvent({ event, payload: JSON.stringify(event) });
+    expect(result).toEqual({ status: 'processed', userId: scenario.userId });
+    expect((await eventRows(pool, event.id))[0]).toMatchObject({ status: 'processed', user_id: scenario.userId });
+  });
+});
+
+describe('idempotency and guards', () => {
+  it('answers already_processed for a second delivery and counts it', async () => {
+    const delivery = stripeEvent('customer.subscription.created', scenario);
+    await processStripeEvent(delivery);
+    expect(await processStripeEvent(delivery)).toEqual({ status: 'already_processed', userId: scenario.userId });
+    expect((await eventRows(pool, delivery.event.id))[0]).toMatchObject({ duplicate_deliveries: 1, attempts: 1 });
+  });
+
+  it('records unhandled types as ignored', async () => {
+    const delivery = stripeEvent('customer.created', scenario);
+    expect(await processStripeEvent(delivery)).toEqual({ status: 'ignored', userId: null });
+    expect((await eventRows(pool, delivery.event.id))[0]).toMatchObject({ status: 'ignored', note: null, object_id: scenario.customerId });
+  });
+
+  it('ignores an event from the other mode and never applies it', async () => {
+    const delivery = stripeEvent('customer.subscription.created', scenario, { livemode: true });
+    expect((await processStripeEvent(delivery)).status).toBe('ignored');
+    expect((await eventRows(pool, delivery.event.id))[0]).toMatchObject({ status: 'ignored', note: 'livemode_mismatch' });
+    expect(await subscriptionRow(pool, scenario.subscriptionId)).toBeUndefined();
+  });
+
+  it('processes another API version when the fields parse, keeping the version for the admin page', async () => {
+    const delivery = stripeEvent('customer.subscription.created', scenario, { api_version: '2025-01-27.acacia' });
+    expect((await processStripeEvent(delivery)).status).toBe('processed');
+    expect((await eventRows(pool, delivery.event.id))[0]).toMatchObject({ status: 'processed', api_version: '2025-01-27.acacia' });
+  });
+
+  it('fails, without applying anything, an event whose fields do not parse; a fixed redelivery then applies it', async () => {
+    const delivery = stripeEvent('customer.subscription.created', scenario, { api_version: '2099-01-01.future' });
+    const broken = structuredClone(delivery.event);
+    (broken.data.object as unknown as { items: unknown }).items = { data: [{ price: 'gone' }] };
+    await expect(processStripeEvent({ event: broken, payload: JSON.stringify(broken) })).rejects.toThrow(/does not carry the fields/);
+
+    const [failed] = await eventRows(pool, delivery.event.id);
+    expect(failed).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(failed?.last_error).toMatch(/customer\.subscription\.created does not carry the fields this handler reads: data\.object\.items/);
+    expect(await subscriptionRow(pool, scenario.subscriptionId)).toBeUndefined();
+
+    await expect(processStripeEvent({ event: broken, payload: JSON.stringify(broken) })).rejects.toThrow();
+    expect((await eventRows(pool, delivery.event.id))[0]?.attempts).toBe(2);
+
+    expect((await processStripeEvent(delivery)).status).toBe('processed');
+    expect((await eventRows(pool, delivery.event.id))[0]).toMatchObject({ status: 'processed', attempts: 3, last_error: null });
+  });
+
+  it('clears the user feature cache after commit, also on a duplicate', async () => {
+    const store = getCacheStore();
+    const delivery = stripeEvent('customer.subscription.created', scenario);
+    await store.set(featureCacheKey(scenario.userId), '{"plan":"free"}', 60);
+    await processStripeEvent(delivery);
+    expect(await store.get(featureCacheKey(scenario.userId))).toBeNull();
+
+    await store.set(featureCacheKey(scenario.userId), '{"plan":"free"}', 60);
+    await processStripeEvent(delivery);
+    expect(await store.get(featureCacheKey(scenario.userId))).toBeNull();
+  });
+
+  it('reports a cache failure after commit, and the redelivery clears the cache', async () => {
+    const store = getCacheStore();
+    const delivery = stripeEvent('customer.subscription.created', scenario);
+    const del = vi.spyOn(store, 'del').mockRejectedValueOnce(new Error('KV unreachable'));
+    await expect(processStripeEvent(delivery)).rejects.toThrow(/Could not clear the feature cache/);
+    expect((await eventRows(pool, delivery.event.id))[0]?.status).toBe('processed');
+
+    await store.set(featureCacheKey(scenario.userId), '{"plan":"free"}', 60);
+    expect((await processStripeEvent(delivery)).status).toBe('already_processed');
+    expect(await store.get(featureCacheKey(scenario.userId))).toBeNull();
+    del.mockRestore();
+  });
+
+  it('applies concurrent duplicates exactly once', async () => {
+    const delivery = stripeEvent('customer.subscription.created', scenario);
+    const results = await Promise.all(Array.from({ length: 12 }, () => processStripeEvent(delivery)));
+    expect(results.filter((result) => result.status === 'processed')).toHaveLength(1);
+    expect(results.filter((result) => result.status === 'already_processed')).toHaveLength(11);
+    expect((await eventRows(pool, delivery.event.id))[0]?.duplicate_deliveries).toBe(11);
+  });
+});

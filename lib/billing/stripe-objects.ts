@@ -1,0 +1,83 @@
+import { z } from 'zod';
+
+// The fields the handlers read, for the API version the SDK pins (see Stripe.API_VERSION). Parsing
+// only these keeps events from a newer or older API version usable as long as these still parse.
+
+const expandableId = z.union([z.string(), z.object({ id: z.string() }).transform((object) => object.id)]);
+const metadata = z.record(z.string(), z.string());
+
+/** The envelope every Stripe event has; anything else is not a Stripe event. */
+export const stripeEventEnvelope = z.object({
+  id: z.string().regex(/^evt_/),
+  object: z.literal('event'),
+  type: z.string().min(1),
+  api_version: z.string().nullable().optional(),
+  created: z.number().int().nonnegative(),
+  livemode: z.boolean(),
+  data: z.object({ object: z.object({ id: z.string().optional() }).loose() }).loose(),
+}).loose();
+
+export const subscriptionFields = z.object({
+  id: z.string(),
+  customer: expandableId,
+  status: z.string(),
+  metadata,
+  cancel_at_period_end: z.boolean(),
+  items: z.object({
+    data: z.array(z.object({
+      current_period_end: z.number().int(),
+      price: z.object({
+        id: z.string(),
+        recurring: z.object({ interval: z.string() }).nullable(),
+      }),
+    })),
+  }),
+});
+
+export type SubscriptionFields = z.infer<typeof subscriptionFields>;
+
+export const checkoutSessionFields = z.object({
+  id: z.string(),
+  mode: z.string(),
+  client_reference_id: z.string().nullable(),
+  metadata: metadata.nullable(),
+  customer: expandableId.nullable(),
+  subscription: expandableId.nullable(),
+});
+
+export const invoiceFields = z.object({
+  id: z.string(),
+  customer: expandableId.nullable(),
+  parent: z.object({
+    type: z.string(),
+    subscription_details: z.object({
+      subscription: expandableId,
+      metadata: metadata.nullable(),
+    }).nullable().optional(),
+  }).nullable(),
+  lines: z.object({
+    data: z.array(z.object({
+      period: z.object({ end: z.number().int() }),
+      parent: z.object({
+        subscription_item_details: z.object({ subscription: z.string().nullable() }).nullable().optional(),
+      }).nullable().optional(),
+    })),
+  }),
+});
+
+export type InvoiceFields = z.infer<typeof invoiceFields>;
+
+export class EventShapeError extends Error {
+  constructor(eventType: string, error: z.ZodError) {
+    const details = error.issues.slice(0, 3).map((issue) => `data.object.${issue.path.join('.')}: ${issue.message}`).join('; ');
+    super(`${eventType} does not carry the fields this handler reads: ${details}`);
+    this.name = 'EventShapeError';
+  }
+}
+
+/** Parses the part of `data.object` a handler reads, or throws a clear EventShapeError. */
+export function parseEventObject<T extends z.ZodType>(schema: T, eventType: string, object: unknown): z.infer<T> {
+  const result = schema.safeParse(object);
+  if (!result.success) throw new EventShapeError(eventType, result.error);
+  return result.data;
+}

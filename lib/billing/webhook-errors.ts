@@ -1,0 +1,74 @@
+import { CacheInvalidationError } from '../cache/feature-cache';
+import { logError } from '../logger';
+import { recordWebhookRejection } from './record-webhook-rejection';
+
+export type RejectionReason =
+  | 'missing_signature'
+  | 'invalid_signature'
+  | 'timestamp_out_of_tolerance'
+  | 'invalid_payload'
+  | 'payload_too_large'
+  | 'body_timeout';
+
+const REJECTIONS: Record<RejectionReason, { status: number; message: string }> = {
+  missing_signature: { status: 400, message: 'Missing stripe-signature header' },
+  invalid_signature: { status: 400, message: 'No signature matches the configured webhook secret' },
+  timestamp_out_of_tolerance: { status: 400, message: 'Signature timestamp is outside the tolerance window' },
+  invalid_payload: { status: 400, message: 'Body is not a valid Stripe event' },
+  payload_too_large: { status: 413, message: 'Body exceeds the 1 MiB limit' },
+  body_timeout: { status: 408, message: 'Body was not received in time' },
+};
+
+/** A delivery refused before processing: a retry with the same request cannot succeed (4xx). */
+export class WebhookRejection extends Error {
+  constructor(readonly reason: RejectionReason) {
+    super(REJECTIONS[reason].message);
+    this.name = 'WebhookRejection';
+  }
+}
+
+/** Processing failed after a valid delivery; the transaction rolled back and Stripe's retry runs it again. */
+export class WebhookProcessingError extends Error {
+  constructor(readonly eventId: string, cause: unknown) {
+    super(`Processing of ${eventId} failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'WebhookProcessingError';
+  }
+}
+
+export class WebhookConfigurationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WebhookConfigurationError';
+  }
+}
+
+function json(status: number, error: string): Response {
+  return Response.json({ error }, { status });
+}
+
+/**
+ * The one place that maps webhook errors to HTTP: 4xx when a retry cannot help, 5xx when it can.
+ * Bodies never carry secrets, signatures or the payload.
+ */
+export async function webhookErrorResponse(error: unknown): Promise<Response> {
+  if (error instanceof WebhookRejection) {
+    logError(`Signature verification failed: reason=${error.reason} message="${error.message}"`);
+    await recordWebhookRejection(error.reason);
+    const { status, message } = REJECTIONS[error.reason];
+    return json(status, message);
+  }
+  if (error instanceof CacheInvalidationError) {
+    logError(`Webhook cache invalidation failed after commit: ${error.message}`);
+    return json(500, 'Feature cache invalidation failed; the event is stored and a retry clears the cache');
+  }
+  if (error instanceof WebhookProcessingError) {
+    logError(`Webhook failed: ${error.message}`);
+    return json(500, 'Webhook processing failed; a retry will process it again');
+  }
+  if (error instanceof WebhookConfigurationError) {
+    logError(`Webhook misconfigured: ${error.message}`);
+    return json(500, error.message);
+  }
+  logError(`Webhook failed unexpectedly: ${error instanceof Error ? error.message : String(error)}`);
+  return json(500, 'Webhook processing failed; a retry will process it again');
+}

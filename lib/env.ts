@@ -1,0 +1,62 @@
+import { z } from 'zod';
+
+// Public, test-mode-only secret for `npm run dev` and the offline trigger when none is configured.
+// Production never falls back to it (see webhookSecrets below).
+export const DEVELOPMENT_WEBHOOK_SECRET = 'whsec_local_development_only';
+
+const optionalString = z.string().trim().min(1).optional().catch(undefined);
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  DATABASE_URL: optionalString,
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  STRIPE_SECRET_KEY: z
+    .string()
+    .trim()
+    .regex(/^(sk|rk)_(test|live)_/, 'STRIPE_SECRET_KEY must start with sk_test_, sk_live_, rk_test_ or rk_live_')
+    .optional(),
+  STRIPE_WEBHOOK_SECRET: optionalString,
+  STRIPE_WEBHOOK_TOLERANCE_SECONDS: z.coerce.number().int().min(0).default(300),
+  STRIPE_PRICE_PRO_MONTHLY: z.string().trim().min(1).default('price_1PgafmB7WZ01zgkW6dKueIc5'),
+  STRIPE_PRICE_PRO_ANNUAL: z.string().trim().min(1).default('price_1PgagYB7WZ01zgkWq8YrLy20'),
+  KV_REST_API_URL: z.url().optional(),
+  KV_REST_API_TOKEN: optionalString,
+  KV_TIMEOUT_MS: z.coerce.number().int().min(50).max(10_000).default(1_000),
+  FEATURE_CACHE_TTL_SECONDS: z.coerce.number().int().min(1).default(300),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+function parseEnv(source: NodeJS.ProcessEnv): Env {
+  const result = envSchema.safeParse(source);
+  if (!result.success) {
+    // Name the variables, never their values: some are secrets.
+    const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    throw new Error(`Invalid environment: ${problems}`);
+  }
+  return result.data;
+}
+
+/** The validated environment; the one place that reads process.env. */
+export const env = parseEnv(process.env);
+
+/** Every configured webhook signing secret (comma-separated for rotation or several endpoints). */
+export function webhookSecrets(source: Env = env): string[] {
+  const configured = (source.STRIPE_WEBHOOK_SECRET ?? '')
+    .split(',')
+    .map((secret) => secret.trim())
+    .filter(Boolean);
+  if (configured.length > 0) return configured;
+  return source.NODE_ENV === 'production' ? [] : [DEVELOPMENT_WEBHOOK_SECRET];
+}
+
+/** Live or test mode, from the configured key; test mode when no key is set (the offline default). */
+export function expectedLivemode(source: Env = env): boolean {
+  return /^(sk|rk)_live_/.test(source.STRIPE_SECRET_KEY ?? '');
+}
+
+export function kvConfig(source: Env = env): { url: string; token: string } | null {
+  return source.KV_REST_API_URL && source.KV_REST_API_TOKEN
+    ? { url: source.KV_REST_API_URL, token: source.KV_REST_API_TOKEN }
+    : null;
+}

@@ -1,0 +1,14 @@
+import { rm } from 'node:fs/promises';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../lib/db/embedded-postgres';
+import { freePort } from '../support/app-server';
+import { migrateDeploy } from '../support/database';
+
+/** A fresh embedded PostgreSQL with the migrations applied, in its own data directory. */
+export async function startTestDatabase(name: string): Promise<EmbeddedDatabase> {
+  const dataDir = `.data/test/${name}-${process.pid}`;
+  await rm(dataDir, { recursive: true, force: true });
+  const db = await startEmbeddedPostgres({ dataDir, port: await freePort(), fsync: false });
+  migrateDeploy(db.url);
+  const stop = db.stop;
+  return { ...db, stop: async () => { await stop(); await rm(dataDir, { recursive: true, force: true }); } };
+}
