@@ -1,0 +1,54 @@
+import Stripe from 'stripe';
+import { describe, expect, it } from 'vitest';
+import { verifyStripeSignature } from './verify-stripe-signature';
+import { WebhookConfigurationError, WebhookRejection } from './webhook-errors';
+
+const secrets = ['whsec_first', 'whsec_second'];
+const body = JSON.stringify({ id: 'evt_1', object: 'event', type: 'customer.created', created: 1, livemode: false, api_version: null, data: { object: { id: 'cus_1' } } });
+const sign = (payload: string, secret: string, timestamp?: number) => Stripe.webhooks.generateTestHeaderString({ payload, secret, timestamp });
+const verify = (payload: string, header: string | null, options: { toleranceSeconds?: number } = {}) =>
+  verifyStripeSignature({ rawBody: Buffer.from(payload), header, secrets, toleranceSeconds: options.toleranceSeconds ?? 300 });
+const reasonOf = (run: () => unknown) => {
+  try {
+    run();
+  } catch (error) {
+    return error instanceof WebhookRejection ? error.reason : error;
+  }
+  return 'accepted';
+};
+
+describe('verifyStripeSignature', () => {
+  it('accepts a signature made with any configured secret', () => {
+    expect(verify(body, sign(body, 'whsec_first')).id).toBe('evt_1');
+    expect(verify(body, sign(body, 'whsec_second')).id).toBe('evt_1');
+  });
+
+  it('tries every v1 value in the header', () => {
+    const good = sign(body, 'whsec_second');
+    const [timestamp, v1] = good.split(',');
+    expect(verify(body, `${timestamp},v1=${'0'.repeat(64)},${v1}`).id).toBe('evt_1');
+  });
+
+  it('rejects a missing header, a wrong secret, a tampered body and a malformed header', () => {
+    expect(reasonOf(() => verify(body, null))).toBe('missing_signature');
+    expect(reasonOf(() => verify(body, sign(body, 'whsec_other')))).toBe('invalid_signature');
+    expect(reasonOf(() => verify(`${body} `, sign(body, 'whsec_first')))).toBe('invalid_signature');
+    expect(reasonOf(() => verify(body, 'garbage'))).toBe('invalid_signature');
+  });
+
+  it('rejects a replay outside the tolerance but accepts one inside it', () => {
+    const now = Math.floor(Date.now() / 1000);
+    expect(reasonOf(() => verify(body, sign(body, 'whsec_first', now - 301)))).toBe('timestamp_out_of_tolerance');
+    expect(reasonOf(() => verify(body, sign(body, 'whsec_first', now - 290)))).toBe('accepted');
+  });
+
+  it('rejects signed bodies that are not JSON or not a Stripe event', () => {
+    expect(reasonOf(() => verify('not json', sign('not json', 'whsec_first')))).toBe('invalid_payload');
+    const notEvent = JSON.stringify({ hello: 'world' });
+    expect(reasonOf(() => verify(notEvent, sign(notEvent, 'whsec_first')))).toBe('invalid_payload');
+  });
+
+  it('refuses to verify when no secret is configured', () => {
+    expect(() => verifyStripeSignature({ rawBody: Buffer.from(body), header: sign(body, 'x'), secrets: [] })).toThrow(WebhookConfigurationError);
+  });
+});
