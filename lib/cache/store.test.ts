@@ -40,7 +40,7 @@ describe('Vercel KV store (real @vercel/kv client, local REST server)', () => {
   it('sets with a TTL, reads and deletes', async () => {
     const store = await loadStore({ KV_REST_API_URL: kv.url, KV_REST_API_TOKEN: kv.token, KV_TIMEOUT_MS: '300' });
     expect(store.kind).toBe('kv');
-    kv.setMode('ok');
+    await kv.setMode('ok');
     await store.set('features:u1', '{"plan":"pro"}', 30);
     expect(kv.data.get('features:u1')).toBe('{"plan":"pro"}');
     expect(await store.get('features:u1')).toBe('{"plan":"pro"}');
@@ -51,10 +51,11 @@ describe('Vercel KV store (real @vercel/kv client, local REST server)', () => {
 
   it('gives up on a KV that never answers instead of hanging', async () => {
     const store = await loadStore({ KV_REST_API_URL: kv.url, KV_REST_API_TOKEN: kv.token, KV_TIMEOUT_MS: '300' });
-    kv.setMode('hang');
-    await expect(store.del('features:u2')).rejects.toThrow();
-    kv.setMode('reset');
-    await expect(store.del('features:u2')).rejects.toThrow();
-    kv.setMode('ok');
+    for (const mode of ['hang', 'reset', 'down'] as const) {
+      await kv.setMode(mode);
+      await expect(store.del('features:u2')).rejects.toThrow();
+    }
+    await kv.setMode('ok');
+    await expect(store.del('features:u2')).resolves.toBeUndefined();
   });
 });

@@ -13,6 +13,6 @@ export default async function setup(project: TestProject) {
   project.provide('appUrl', app.url);
   return async () => {
     await app.stop();
-    await db.stop();
+    await db.destroy();
   };
 }

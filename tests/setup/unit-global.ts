@@ -6,7 +6,7 @@ export default async function setup(project: TestProject) {
   const db = await startTestDatabase('unit');
   process.env.DATABASE_URL = db.url;
   project.provide('databaseUrl', db.url);
-  return () => db.stop();
+  return () => db.destroy();
 }
 
 declare module 'vitest' {

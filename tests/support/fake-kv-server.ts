@@ -1,13 +1,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 
-export type KvMode = 'ok' | 'hang' | 'reset';
+export type KvMode = 'ok' | 'hang' | 'reset' | 'down';
 
 export type FakeKv = {
   url: string;
   token: string;
   data: Map<string, string>;
-  setMode: (mode: KvMode) => void;
+  /** `down` closes the port (connection refused); any other mode reopens it. */
+  setMode: (mode: KvMode) => Promise<void>;
   close: () => Promise<void>;
 };
 
@@ -68,9 +69,18 @@ export async function startFakeKv(token = 'test-kv-token'): Promise<FakeKv> {
     url: `http://127.0.0.1:${port}`,
     token,
     data,
-    setMode: (next) => { mode = next; },
+    setMode: async (next) => {
+      if (next === 'down' && server.listening) {
+        for (const socket of sockets) socket.destroy();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      } else if (next !== 'down' && !server.listening) {
+        await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+      }
+      mode = next;
+    },
     close: () => new Promise<void>((resolve) => {
       for (const socket of sockets) socket.destroy();
+      if (!server.listening) return resolve();
       server.close(() => resolve());
     }),
   };

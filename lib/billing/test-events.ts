@@ -1,0 +1,82 @@
+import { randomBytes } from 'node:crypto';
+import Stripe from 'stripe';
+import checkoutSessionCompleted from '../../tests/fixtures/stripe/checkout.session.completed.json';
+import customerCreated from '../../tests/fixtures/stripe/customer.created.json';
+import subscriptionCreated from '../../tests/fixtures/stripe/customer.subscription.created.json';
+import subscriptionDeleted from '../../tests/fixtures/stripe/customer.subscription.deleted.json';
+import subscriptionUpdated from '../../tests/fixtures/stripe/customer.subscription.updated.json';
+import invoicePaymentFailed from '../../tests/fixtures/stripe/invoice.payment_failed.json';
+import invoicePaymentSucceeded from '../../tests/fixtures/stripe/invoice.payment_succeeded.json';
+
+// Official Stripe example events (API version pinned by the SDK) used as templates for test-mode
+// events: the offline trigger and the checkout simulator post them, signed, to the real webhook.
+const TEMPLATES: Record<string, unknown> = {
+  'checkout.session.completed': checkoutSessionCompleted,
+  'customer.created': customerCreated,
+  'customer.subscription.created': subscriptionCreated,
+  'customer.subscription.updated': subscriptionUpdated,
+  'customer.subscription.deleted': subscriptionDeleted,
+  'invoice.payment_succeeded': invoicePaymentSucceeded,
+  'invoice.payment_failed': invoicePaymentFailed,
+};
+
+export const TEMPLATE_EVENT_TYPES = Object.keys(TEMPLATES);
+
+const TEMPLATE_IDS = {
+  subscriptionId: 'sub_1Pgc6rB7WZ01zgkWNy0Cn5nw',
+  customerId: 'cus_QXg1o8vcGmoR32',
+  userId: 'user_demo_1',
+};
+
+export type TestEventIds = { subscriptionId: string; customerId: string; userId: string };
+
+export function stripeLikeId(prefix: string): string {
+  return `${prefix}_${randomBytes(12).toString('base64url').replace(/[-_]/g, '').slice(0, 14)}`;
+}
+
+export function freshTestEventIds(userId = 'user_demo_1'): TestEventIds {
+  return { subscriptionId: stripeLikeId('sub'), customerId: stripeLikeId('cus'), userId };
+}
+
+type BuildOptions = {
+  ids: TestEventIds;
+  /** Unix seconds; defaults to now, like a real delivery. */
+  created?: number;
+  /** Set the subscription's status (subscription events only). */
+  status?: string;
+};
+
+/**
+ * A realistic event body of `type` with fresh event id and timestamp and the given customer,
+ * subscription and user. Types without a template become a minimal event the app will ignore.
+ */
+export function buildTestEvent(type: string, { ids, created = Math.floor(Date.now() / 1000), status }: BuildOptions): string {
+  const template = TEMPLATES[type];
+  const event: { id: string; created: number; data: { object: Record<string, unknown> } } = template
+    ? (JSON.parse(
+        JSON.stringify(template)
+          .replaceAll(TEMPLATE_IDS.subscriptionId, ids.subscriptionId)
+          .replaceAll(TEMPLATE_IDS.customerId, ids.customerId)
+          .replaceAll(TEMPLATE_IDS.userId, ids.userId),
+      ) as { id: string; created: number; data: { object: Record<string, unknown> } })
+    : ({
+        id: '',
+        object: 'event',
+        api_version: Stripe.API_VERSION,
+        created,
+        data: { object: { id: stripeLikeId('obj'), object: type.split('.')[0] } },
+        livemode: false,
+        pending_webhooks: 1,
+        request: { id: null, idempotency_key: null },
+        type,
+      } as { id: string; created: number; data: { object: Record<string, unknown> } });
+  event.id = stripeLikeId('evt');
+  event.created = created;
+  if (status && type.startsWith('customer.subscription.')) event.data.object.status = status;
+  return JSON.stringify(event, null, 2);
+}
+
+/** The `stripe-signature` header Stripe would send for this body. */
+export function signTestEvent(body: string, secret: string, timestamp = Math.floor(Date.now() / 1000)): string {
+  return Stripe.webhooks.generateTestHeaderString({ payload: body, secret, timestamp });
+}
