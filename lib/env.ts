@@ -3,6 +3,9 @@ import { z } from 'zod';
 // Public, test-mode-only secret for `npm run dev` and the offline trigger when none is configured.
 // Production never falls back to it (see webhookSecrets below).
 export const DEVELOPMENT_WEBHOOK_SECRET = 'whsec_local_development_only';
+const DEVELOPMENT_SESSION_SECRET = 'local-development-only-session-secret-0123456789';
+
+const flag = z.enum(['true', 'false']).optional().catch(undefined);
 
 const optionalString = z.string().trim().min(1).optional().catch(undefined);
 
@@ -23,6 +26,11 @@ const envSchema = z.object({
   KV_REST_API_TOKEN: optionalString,
   KV_TIMEOUT_MS: z.coerce.number().int().min(50).max(10_000).default(1_000),
   FEATURE_CACHE_TTL_SECONDS: z.coerce.number().int().min(1).default(300),
+  APP_URL: z.url().optional().catch(undefined),
+  SESSION_SECRET: z.string().min(32, 'SESSION_SECRET must be at least 32 characters').optional(),
+  ADMIN_EMAILS: z.string().default(''),
+  DEMO_SIGN_IN: flag,
+  STRIPE_SIMULATOR: flag,
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -59,4 +67,28 @@ export function kvConfig(source: Env = env): { url: string; token: string } | nu
   return source.KV_REST_API_URL && source.KV_REST_API_TOKEN
     ? { url: source.KV_REST_API_URL, token: source.KV_REST_API_TOKEN }
     : null;
+}
+
+/** Cookie-sealing secret; production must set its own. */
+export function sessionSecret(source: Env = env): string | null {
+  if (source.SESSION_SECRET) return source.SESSION_SECRET;
+  return source.NODE_ENV === 'production' ? null : DEVELOPMENT_SESSION_SECRET;
+}
+
+/** Email-only demo sign-in: on in development, off in production unless DEMO_SIGN_IN=true. */
+export function demoSignInEnabled(source: Env = env): boolean {
+  return source.DEMO_SIGN_IN === 'true' || (source.NODE_ENV !== 'production' && source.DEMO_SIGN_IN !== 'false');
+}
+
+/**
+ * The local test-mode checkout simulator: only without a Stripe key, and in a production build only
+ * when STRIPE_SIMULATOR=true (the end-to-end tests); never next to a real key.
+ */
+export function stripeSimulatorEnabled(source: Env = env): boolean {
+  if (source.STRIPE_SECRET_KEY) return false;
+  return source.STRIPE_SIMULATOR === 'true' || (source.NODE_ENV !== 'production' && source.STRIPE_SIMULATOR !== 'false');
+}
+
+export function adminEmails(source: Env = env): string[] {
+  return source.ADMIN_EMAILS.split(',').map((email) => email.trim().toLowerCase()).filter(Boolean);
 }

@@ -40,6 +40,8 @@ export function freshTestEventIds(userId = 'user_demo_1'): TestEventIds {
 
 type BuildOptions = {
   ids: TestEventIds;
+  /** Subscription events: bill this price (a monthly or yearly one), with a period starting now. */
+  price?: { id: string; interval: 'month' | 'year'; amountCents: number };
   /** Unix seconds; defaults to now, like a real delivery. */
   created?: number;
   /** Set the subscription's status (subscription events only). */
@@ -50,7 +52,7 @@ type BuildOptions = {
  * A realistic event body of `type` with fresh event id and timestamp and the given customer,
  * subscription and user. Types without a template become a minimal event the app will ignore.
  */
-export function buildTestEvent(type: string, { ids, created = Math.floor(Date.now() / 1000), status }: BuildOptions): string {
+export function buildTestEvent(type: string, { ids, created = Math.floor(Date.now() / 1000), status, price }: BuildOptions): string {
   const template = TEMPLATES[type];
   const event: { id: string; created: number; data: { object: Record<string, unknown> } } = template
     ? (JSON.parse(
@@ -73,7 +75,20 @@ export function buildTestEvent(type: string, { ids, created = Math.floor(Date.no
   event.id = stripeLikeId('evt');
   event.created = created;
   if (status && type.startsWith('customer.subscription.')) event.data.object.status = status;
+  if (price && type.startsWith('customer.subscription.')) setSubscriptionPrice(event.data.object, price, created);
   return JSON.stringify(event, null, 2);
+}
+
+function setSubscriptionPrice(subscription: Record<string, unknown>, price: NonNullable<BuildOptions['price']>, start: number) {
+  const items = subscription.items as { data: Record<string, unknown>[] };
+  const item = items.data[0];
+  if (!item) return;
+  const end = price.interval === 'year' ? start + 365 * 86_400 : start + 30 * 86_400;
+  const template = item.price as Record<string, unknown>;
+  const recurring = { ...(template.recurring as Record<string, unknown>), interval: price.interval, interval_count: 1 };
+  item.price = { ...template, id: price.id, recurring, unit_amount: price.amountCents, unit_amount_decimal: String(price.amountCents) };
+  item.current_period_start = start;
+  item.current_period_end = end;
 }
 
 /** The `stripe-signature` header Stripe would send for this body. */

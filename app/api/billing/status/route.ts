@@ -1,0 +1,21 @@
+import { getCurrentUser } from '@/lib/auth/current-user';
+import { getCurrentSubscription } from '@/lib/billing/get-features';
+
+export const runtime = 'nodejs';
+export const dynamic = 'force-dynamic';
+
+/** The signed-in user's subscription as the webhook has stored it; the success page polls this. */
+export async function GET(): Promise<Response> {
+  const user = await getCurrentUser();
+  if (!user) return Response.json({ error: 'Not signed in' }, { status: 401 });
+  const subscription = await getCurrentSubscription(user.id);
+  return Response.json(
+    {
+      plan: subscription?.isActive ? subscription.plan : 'free',
+      status: subscription?.status ?? null,
+      isActive: subscription?.isActive ?? false,
+      billingPeriod: subscription?.billingPeriod ?? null,
+    },
+    { headers: { 'cache-control': 'no-store' } },
+  );
+}

@@ -1,0 +1,22 @@
+'use server';
+
+import { redirect } from 'next/navigation';
+import { signInWithEmail, signOut } from '@/lib/auth/sign-in-with-email';
+
+export type SignInState = { error: string | null };
+
+function safeNext(value: FormDataEntryValue | null): string {
+  const next = String(value ?? '');
+  return next.startsWith('/') && !next.startsWith('//') ? next : '/dashboard';
+}
+
+export async function signInAction(_: SignInState, form: FormData): Promise<SignInState> {
+  const result = await signInWithEmail(String(form.get('email') ?? ''));
+  if (!result.ok) return { error: result.error };
+  redirect(safeNext(form.get('next')));
+}
+
+export async function signOutAction(): Promise<void> {
+  await signOut();
+  redirect('/');
+}

@@ -1,0 +1,41 @@
+import { getPrisma } from '../db/client';
+
+export const SIGNATURE_FAILURE_ALERT_PER_HOUR = 10;
+const SIGNATURE_REASONS = ['missing_signature', 'invalid_signature', 'timestamp_out_of_tolerance'];
+
+export type WebhookCounters = {
+  /** processed / (processed + failed) among events received in the last 24 h; null when none. */
+  successRate24h: number | null;
+  signatureFailuresLastHour: number;
+  signatureAlert: boolean;
+  /** Redeliveries answered `already_processed`, as a share of all deliveries in the last 24 h. */
+  duplicateShare24h: number | null;
+  failedEvents: number;
+};
+
+export async function getWebhookCounters(): Promise<WebhookCounters> {
+  const prisma = getPrisma();
+  const [day, rejections, failed] = await Promise.all([
+    prisma.$queryRaw<{ processed: number; failed: number; events: number; duplicates: number }[]>`
+      SELECT count(*) FILTER (WHERE status = 'processed')::int AS processed,
+             count(*) FILTER (WHERE status = 'failed')::int AS failed,
+             count(*)::int AS events,
+             coalesce(sum(duplicate_deliveries), 0)::int AS duplicates
+      FROM stripe_webhook_events WHERE received_at > now() - interval '24 hours'`,
+    prisma.$queryRaw<{ total: number }[]>`
+      SELECT coalesce(sum(count), 0)::int AS total FROM stripe_webhook_rejections
+      WHERE hour = date_trunc('hour', now()) AND reason = ANY(${SIGNATURE_REASONS}::text[])`,
+    prisma.stripeWebhookEvent.count({ where: { status: 'failed' } }),
+  ]);
+  const stats = day[0] ?? { processed: 0, failed: 0, events: 0, duplicates: 0 };
+  const signatureFailuresLastHour = rejections[0]?.total ?? 0;
+  const attempted = stats.processed + stats.failed;
+  const deliveries = stats.events + stats.duplicates;
+  return {
+    successRate24h: attempted ? stats.processed / attempted : null,
+    signatureFailuresLastHour,
+    signatureAlert: signatureFailuresLastHour >= SIGNATURE_FAILURE_ALERT_PER_HOUR,
+    duplicateShare24h: deliveries ? stats.duplicates / deliveries : null,
+    failedEvents: failed,
+  };
+}
