@@ -8,7 +8,7 @@ for (const file of files) {
   const lines = execFileSync('cat', [file], { encoding: 'utf8' }).split('\n');
   lines.forEach((line, index) => {
     if (/\b(it|test|describe)\.only\(/.test(line)) problems.push(`${file}:${index + 1}: focused test`);
-    if (/\b(it|test|describe)\.skip\(/.test(line) && !/\/\/ skipped because/.test(line)) problems.push(`${file}:${index + 1}: skipped without a reason`);
+    if (/\b(it|test|describe)\.skip\(/.test(line) && !/skipped because/.test(line)) problems.push(`${file}:${index + 1}: skipped without a reason`);
   });
 }
 if (problems.length) {

@@ -25,8 +25,9 @@ export async function freePort(): Promise<number> {
  * Starts the production build (`next start`) on loopback, as a separate process, the way Stripe
  * reaches a deployment. The node binary of Next is spawned directly so stopping it stops the server.
  */
-export async function startApp({ databaseUrl, env = {} }: { databaseUrl: string; env?: Record<string, string> }): Promise<AppServer> {
+export async function startApp({ databaseUrl, env = {}, appUrlFromPort = false }: { databaseUrl: string; env?: Record<string, string>; appUrlFromPort?: boolean }): Promise<AppServer> {
   const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
   let output = '';
   const child: ChildProcess = spawn(process.execPath, [NEXT_BIN, 'start', '-p', String(port), '-H', '127.0.0.1'], {
     cwd: ROOT,
@@ -37,6 +38,7 @@ export async function startApp({ databaseUrl, env = {} }: { databaseUrl: string;
       NEXT_TELEMETRY_DISABLED: '1',
       DATABASE_URL: databaseUrl,
       STRIPE_WEBHOOK_SECRET: TEST_WEBHOOK_SECRETS.join(','),
+      ...(appUrlFromPort ? { APP_URL: url } : {}),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -44,7 +46,6 @@ export async function startApp({ databaseUrl, env = {} }: { databaseUrl: string;
   child.stdout?.on('data', (chunk: Buffer) => { output += chunk.toString(); });
   child.stderr?.on('data', (chunk: Buffer) => { output += chunk.toString(); });
 
-  const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`next start exited (${child.exitCode}):\n${output}`);
