@@ -1,4 +1,5 @@
 import type { TransactionClient } from '../db/client';
+import { Prisma } from '../db/generated/client';
 import { billingPeriodForInterval, isActiveStatus, planForPrice, TERMINAL_STATUSES } from './plans';
 import type { SubscriptionFields } from './stripe-objects';
 import type { HandlerOutcome } from './handlers/types';
@@ -18,13 +19,23 @@ type ApplySubscriptionSnapshotOptions = {
  * (the same second is), and a terminal status is never changed.
  */
 export async function applySubscriptionSnapshot({ tx, subscription, eventCreated, canceled = false }: ApplySubscriptionSnapshotOptions): Promise<HandlerOutcome> {
+  const applied = await tx.$queryRaw<{ user_id: string | null }[]>(subscriptionUpsertQuery({ subscription, eventCreated, canceled }));
+  if (applied[0]) return { status: 'processed', userId: applied[0].user_id };
+
+  const current = await tx.$queryRaw<{ user_id: string | null }[]>`
+    SELECT user_id FROM user_subscriptions WHERE stripe_subscription_id = ${subscription.id}`;
+  return { status: 'stale', userId: current[0]?.user_id ?? (subscription.metadata.user_id || null) };
+}
+
+/** The guarded upsert; returns the row's user_id when applied, nothing when stale or terminal. */
+export function subscriptionUpsertQuery({ subscription, eventCreated, canceled = false }: Omit<ApplySubscriptionSnapshotOptions, 'tx'>): Prisma.Sql {
   const item = subscription.items.data[0];
   const priceId = item?.price.id ?? null;
   const status = canceled ? 'canceled' : subscription.status;
   const metadataUserId = subscription.metadata.user_id || null;
   const terminal = [...TERMINAL_STATUSES];
 
-  const applied = await tx.$queryRaw<{ user_id: string | null }[]>`
+  return Prisma.sql`
     INSERT INTO user_subscriptions AS s (
       stripe_subscription_id, user_id, stripe_customer_id, stripe_price_id, plan, billing_period,
       status, is_active, current_period_end, cancel_at_period_end, last_event_at
@@ -56,10 +67,4 @@ export async function applySubscriptionSnapshot({ tx, subscription, eventCreated
     WHERE (s.last_event_at IS NULL OR s.last_event_at <= EXCLUDED.last_event_at)
       AND s.status <> ALL(${terminal}::text[])
     RETURNING s.user_id`;
-
-  if (applied[0]) return { status: 'processed', userId: applied[0].user_id };
-
-  const current = await tx.$queryRaw<{ user_id: string | null }[]>`
-    SELECT user_id FROM user_subscriptions WHERE stripe_subscription_id = ${subscription.id}`;
-  return { status: 'stale', userId: current[0]?.user_id ?? metadataUserId };
 }

@@ -4,6 +4,7 @@ import { getPrisma, type TransactionClient } from '../db/client';
 import { expectedLivemode } from '../env';
 import { logError } from '../logger';
 import { dispatchStripeEvent, HANDLED_EVENT_TYPES } from './dispatch-stripe-event';
+import { type Claim, claimEventQuery, finishEventQuery, recordFailureQuery } from './event-queries';
 import { WebhookProcessingError } from './webhook-errors';
 
 export type ProcessStatus = 'processed' | 'already_processed' | 'ignored' | 'stale';
@@ -24,42 +25,10 @@ function ignoreNote(event: Stripe.Event): string | null | undefined {
   return undefined;
 }
 
-type Claim = { inserted: boolean; status: string; user_id: string | null };
-
-/**
- * Inserts the event row: the primary key is the idempotency key. A concurrent delivery of the same
- * id waits on the key until this transaction ends, then sees the row; a `failed` row is claimed for
- * another attempt under its row lock, so two redeliveries of a failed event still apply it once.
- */
 async function claimEvent(tx: TransactionClient, event: Stripe.Event, payload: string, note: string | null | undefined): Promise<Claim> {
-  const objectId = 'id' in event.data.object && typeof event.data.object.id === 'string' ? event.data.object.id : null;
-  const rows = await tx.$queryRaw<Claim[]>`
-    INSERT INTO stripe_webhook_events AS e
-      (id, type, api_version, livemode, stripe_created_at, status, note, attempts, object_id, payload, processed_at)
-    VALUES (
-      ${event.id}, ${event.type}, ${event.api_version ?? null}, ${event.livemode}, to_timestamp(${event.created}),
-      ${note === undefined ? 'processed' : 'ignored'}, ${note ?? null}, 1, ${objectId}, ${payload}::jsonb, now()
-    )
-    ON CONFLICT (id) DO UPDATE SET
-      attempts = e.attempts + (e.status = 'failed')::int,
-      duplicate_deliveries = e.duplicate_deliveries + (e.status <> 'failed')::int
-    RETURNING (xmax = 0) AS inserted, e.status, e.user_id`;
-  const claim = rows[0];
+  const [claim] = await tx.$queryRaw<Claim[]>(claimEventQuery(event, payload, note));
   if (!claim) throw new Error(`Event ${event.id} could not be recorded`);
   return claim;
-}
-
-async function recordFailure(event: Stripe.Event, payload: string, error: unknown): Promise<void> {
-  const message = (error instanceof Error ? error.message : String(error)).trim().slice(0, MAX_ERROR_LENGTH);
-  await getPrisma().$executeRaw`
-    INSERT INTO stripe_webhook_events AS e
-      (id, type, api_version, livemode, stripe_created_at, status, attempts, last_error, payload, processed_at)
-    VALUES (
-      ${event.id}, ${event.type}, ${event.api_version ?? null}, ${event.livemode}, to_timestamp(${event.created}),
-      'failed', 1, ${message}, ${payload}::jsonb, NULL
-    )
-    ON CONFLICT (id) DO UPDATE SET attempts = e.attempts + 1, last_error = EXCLUDED.last_error
-    WHERE e.status = 'failed'`;
 }
 
 /**
@@ -80,11 +49,7 @@ export async function processStripeEvent({ event, payload }: ProcessStripeEventO
         const status = outcome ? 'processed' : 'ignored';
         const finalNote = outcome?.status === 'stale' ? 'stale' : note ?? null;
         if (!claim.inserted || outcome) {
-          await tx.$executeRaw`
-            UPDATE stripe_webhook_events
-            SET status = ${status}, note = ${finalNote}, user_id = ${outcome?.userId ?? null},
-                processed_at = now(), last_error = NULL
-            WHERE id = ${event.id}`;
+          await tx.$executeRaw(finishEventQuery({ eventId: event.id, status, note: finalNote, userId: outcome?.userId ?? null }));
         }
         return outcome ?? { status: 'ignored', userId: null };
       },
@@ -92,7 +57,8 @@ export async function processStripeEvent({ event, payload }: ProcessStripeEventO
       { maxWait: 10_000, timeout: 15_000 },
     );
   } catch (error) {
-    await recordFailure(event, payload, error).catch((recordError: unknown) => {
+    const message = (error instanceof Error ? error.message : String(error)).trim().slice(0, MAX_ERROR_LENGTH);
+    await getPrisma().$executeRaw(recordFailureQuery(event, payload, message)).catch((recordError: unknown) => {
       logError(`Failure of ${event.id} not recorded: ${recordError instanceof Error ? recordError.message.split('\n')[0] : String(recordError)}`);
     });
     throw new WebhookProcessingError(event.id, error);

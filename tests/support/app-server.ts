@@ -7,7 +7,7 @@ const NEXT_BIN = path.join(ROOT, 'node_modules/next/dist/bin/next');
 
 export const TEST_WEBHOOK_SECRETS = ['whsec_test_primary_0123456789', 'whsec_test_rotated_9876543210'];
 
-export type AppServer = { url: string; port: number; logs: () => string; stop: () => Promise<void> };
+export type AppServer = { url: string; port: number; pid: number; logs: () => string; stop: () => Promise<void> };
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -62,6 +62,7 @@ export async function startApp({ databaseUrl, env = {}, appUrlFromPort = false }
   return {
     url,
     port,
+    pid: child.pid ?? 0,
     logs: () => output,
     stop: () =>
       new Promise<void>((resolve) => {

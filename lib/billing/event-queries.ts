@@ -1,0 +1,51 @@
+import type Stripe from 'stripe';
+import { Prisma } from '../db/generated/client';
+
+// The SQL of the webhook's hot path, built in one place so the benchmark can run the very same
+// statements against PostgreSQL alone.
+
+export type Claim = { inserted: boolean; status: string; user_id: string | null };
+
+function objectIdOf(event: Stripe.Event): string | null {
+  return 'id' in event.data.object && typeof event.data.object.id === 'string' ? event.data.object.id : null;
+}
+
+/**
+ * Inserts the event row: the primary key is the idempotency key. A concurrent delivery of the same
+ * id waits on the key until the first transaction ends, then sees the row; a `failed` row is claimed
+ * for another attempt under its row lock, so two redeliveries of a failed event still apply it once.
+ * `note` undefined means "to be processed"; null or a string means recorded as ignored.
+ */
+export function claimEventQuery(event: Stripe.Event, payload: string, note: string | null | undefined): Prisma.Sql {
+  return Prisma.sql`
+    INSERT INTO stripe_webhook_events AS e
+      (id, type, api_version, livemode, stripe_created_at, status, note, attempts, object_id, payload, processed_at)
+    VALUES (
+      ${event.id}, ${event.type}, ${event.api_version ?? null}, ${event.livemode}, to_timestamp(${event.created}),
+      ${note === undefined ? 'processed' : 'ignored'}, ${note ?? null}, 1, ${objectIdOf(event)}, ${payload}::jsonb, now()
+    )
+    ON CONFLICT (id) DO UPDATE SET
+      attempts = e.attempts + (e.status = 'failed')::int,
+      duplicate_deliveries = e.duplicate_deliveries + (e.status <> 'failed')::int
+    RETURNING (xmax = 0) AS inserted, e.status, e.user_id`;
+}
+
+export function finishEventQuery({ eventId, status, note, userId }: { eventId: string; status: string; note: string | null; userId: string | null }): Prisma.Sql {
+  return Prisma.sql`
+    UPDATE stripe_webhook_events
+    SET status = ${status}, note = ${note}, user_id = ${userId}, processed_at = now(), last_error = NULL
+    WHERE id = ${eventId}`;
+}
+
+/** After a rollback: record (or count another) failed attempt, never overwriting a processed row. */
+export function recordFailureQuery(event: Stripe.Event, payload: string, message: string): Prisma.Sql {
+  return Prisma.sql`
+    INSERT INTO stripe_webhook_events AS e
+      (id, type, api_version, livemode, stripe_created_at, status, attempts, last_error, object_id, payload, processed_at)
+    VALUES (
+      ${event.id}, ${event.type}, ${event.api_version ?? null}, ${event.livemode}, to_timestamp(${event.created}),
+      'failed', 1, ${message}, ${objectIdOf(event)}, ${payload}::jsonb, NULL
+    )
+    ON CONFLICT (id) DO UPDATE SET attempts = e.attempts + 1, last_error = EXCLUDED.last_error
+    WHERE e.status = 'failed'`;
+}

@@ -1,0 +1,265 @@
+// `npm run bench`: measures the webhook on a production build (`next start`) over the embedded
+// PostgreSQL with durable settings (fsync on), with load from this separate process. Prints figures
+// and ratios and writes bench-results/bench.json; asserts nothing about time.
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import autocannon, { type Result } from 'autocannon';
+import pg from 'pg';
+import type Stripe from 'stripe';
+import { startEmbeddedPostgres } from '../../lib/db/embedded-postgres';
+import { freePort, startApp, TEST_WEBHOOK_SECRETS } from '../../tests/support/app-server';
+import { migrateDeploy } from '../../tests/support/database';
+import { eventBody, freshScenario, signatureHeader } from '../../tests/support/stripe-events';
+
+const CONCURRENCY = 16;
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 6_000);
+const SEED_ROWS = Number(process.env.BENCH_SEED_ROWS ?? 1_000_000);
+const [SECRET] = TEST_WEBHOOK_SECRETS as [string];
+
+const log = (message: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
+
+type LoadFigures = { requestsPerSecond: number; p50: number; p99: number; non2xx: number; errors: number; total: number };
+
+function figures(result: Result): LoadFigures {
+  return {
+    requestsPerSecond: Math.round(result.requests.total / result.duration),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+    total: result.requests.total,
+  };
+}
+
+/** Distinct customer.subscription.updated events, each for its own subscription, signed now. */
+function signedUpdates(count: number): { body: string; signature: string }[] {
+  return Array.from({ length: count }, () => {
+    const body = eventBody('customer.subscription.updated', freshScenario());
+    return { body, signature: signatureHeader(body, SECRET) };
+  });
+}
+
+async function postWebhooks(url: string, deliveries: { body: string; signature: string }[]): Promise<LoadFigures> {
+  let cursor = 0;
+  // Each request takes the next delivery from a shared cursor (autocannon replays `requests` per connection).
+  const result = await autocannon({
+    url: `${url}/api/webhooks/stripe`,
+    connections: CONCURRENCY,
+    amount: deliveries.length,
+    method: 'POST',
+    requests: [{
+      setupRequest: (request) => {
+        const delivery = deliveries[cursor++ % deliveries.length];
+        return { ...request, method: 'POST', body: delivery?.body, headers: { 'content-type': 'application/json', 'stripe-signature': delivery?.signature ?? '' } };
+      },
+    }],
+  });
+  return figures(result);
+}
+
+async function getHealth(url: string, amount: number): Promise<LoadFigures> {
+  return figures(await autocannon({ url: `${url}/api/health`, connections: CONCURRENCY, amount }));
+}
+
+/** The database's ceiling: the handler's own statements for one event, from 16 connections. */
+async function databaseCeiling(databaseUrl: string, count: number): Promise<number> {
+  const { claimEventQuery, finishEventQuery } = await import('../../lib/billing/event-queries');
+  const { subscriptionUpsertQuery } = await import('../../lib/billing/apply-subscription-snapshot');
+  const { subscriptionFields } = await import('../../lib/billing/stripe-objects');
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: CONCURRENCY });
+  const events = Array.from({ length: count }, () => {
+    const payload = eventBody('customer.subscription.updated', freshScenario());
+    return { payload, event: JSON.parse(payload) as Stripe.Event };
+  });
+  let next = 0;
+  const startedAt = performance.now();
+  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+    const client = await pool.connect();
+    try {
+      for (let item = events[next++]; item; item = events[next++]) {
+        const subscription = subscriptionFields.parse(item.event.data.object);
+        const claim = claimEventQuery(item.event, item.payload, undefined);
+        const upsert = subscriptionUpsertQuery({ subscription, eventCreated: item.event.created });
+        await client.query('BEGIN');
+        await client.query(claim.text, claim.values);
+        const applied = await client.query<{ user_id: string | null }>(upsert.text, upsert.values);
+        const finish = finishEventQuery({ eventId: item.event.id, status: 'processed', note: null, userId: applied.rows[0]?.user_id ?? null });
+        await client.query(finish.text, finish.values);
+        await client.query('COMMIT');
+      }
+    } finally {
+      client.release();
+    }
+  }));
+  const seconds = (performance.now() - startedAt) / 1000;
+  await pool.end();
+  return Math.round(count / seconds);
+}
+
+/** A million stored events, made in SQL (generate_series), spread over the past 30 days. */
+async function seedEvents(databaseUrl: string, rows: number): Promise<number> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  const startedAt = performance.now();
+  const batch = 200_000;
+  for (let offset = 0; offset < rows; offset += batch) {
+    await client.query(
+      `INSERT INTO stripe_webhook_events (id, type, api_version, livemode, stripe_created_at, received_at, processed_at, status, object_id, user_id, payload)
+       SELECT 'evt_seed_' || i, (ARRAY['customer.subscription.updated','invoice.payment_succeeded','checkout.session.completed','customer.created'])[1 + i % 4],
+              '2026-10-28.endive', false, t, t, t, CASE WHEN i % 97 = 0 THEN 'failed' WHEN i % 4 = 3 THEN 'ignored' ELSE 'processed' END,
+              'sub_seed_' || (i % 50000), 'user_seed_' || (i % 50000), jsonb_build_object('id', 'evt_seed_' || i, 'object', 'event')
+       FROM generate_series($1::int, $2::int) AS i, LATERAL (SELECT now() - interval '30 days' + (i::float / $3) * interval '30 days' - interval '1 hour' AS t) AS at`,
+      [offset + 1, Math.min(offset + batch, rows), rows],
+    );
+    log(`  seeded ${Math.min(offset + batch, rows).toLocaleString()} rows`);
+  }
+  await client.query('ANALYZE stripe_webhook_events');
+  await client.end();
+  return Math.round((performance.now() - startedAt) / 1000);
+}
+
+async function adminPageTimes(databaseUrl: string): Promise<{ firstPageMs: number; deepPageMs: number; filteredPageMs: number; plan: string }> {
+  process.env.DATABASE_URL = databaseUrl;
+  const { listWebhookEvents, encodeCursor } = await import('../../lib/admin/list-webhook-events');
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  const deep = await client.query<{ id: string; received_at: Date }>(
+    'SELECT id, received_at FROM stripe_webhook_events ORDER BY received_at DESC, id DESC OFFSET 600000 LIMIT 1');
+  const cursor = deep.rows[0] ? encodeCursor({ id: deep.rows[0].id, receivedAt: deep.rows[0].received_at }) : undefined;
+  const plan = await client.query<{ 'QUERY PLAN': string }>(
+    `EXPLAIN (ANALYZE, BUFFERS) SELECT id, type, status, note, api_version, attempts, duplicate_deliveries, received_at
+     FROM stripe_webhook_events WHERE (received_at, id) < ($1::timestamptz, $2) ORDER BY received_at DESC, id DESC LIMIT 51`,
+    [deep.rows[0]?.received_at, deep.rows[0]?.id]);
+  await client.end();
+
+  const median = async (run: () => Promise<unknown>) => {
+    const times: number[] = [];
+    for (let i = 0; i < 21; i += 1) {
+      const startedAt = performance.now();
+      await run();
+      times.push(performance.now() - startedAt);
+    }
+    return Number(times.sort((a, b) => a - b)[10]?.toFixed(2));
+  };
+  return {
+    firstPageMs: await median(() => listWebhookEvents({})),
+    deepPageMs: await median(() => listWebhookEvents({ cursor })),
+    filteredPageMs: await median(() => listWebhookEvents({ status: 'failed', cursor })),
+    plan: plan.rows.map((row) => row['QUERY PLAN']).join('\n'),
+  };
+}
+
+/** Peak resident memory (VmHWM) of the server process and its children, in MB. */
+function peakRssMb(pid: number): number {
+  const children = (id: number): number[] => {
+    const path = `/proc/${id}/task/${id}/children`;
+    const direct = existsSync(path) ? readFileSync(path, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number) : [];
+    return [id, ...direct.flatMap(children)];
+  };
+  const kb = children(pid).reduce((sum, id) => {
+    const match = /VmHWM:\s+(\d+) kB/.exec(existsSync(`/proc/${id}/status`) ? readFileSync(`/proc/${id}/status`, 'utf8') : '');
+    return sum + Number(match?.[1] ?? 0);
+  }, 0);
+  return Math.round(kb / 1024);
+}
+
+async function main() {
+  if (!existsSync('.next/BUILD_ID')) throw new Error('No production build: run `npm run build` first (`npm run bench` does).');
+  const dataDir = '.data/bench';
+  await rm(dataDir, { recursive: true, force: true });
+  log('starting PostgreSQL 17 (embedded, fsync on) and `next start`');
+  const db = await startEmbeddedPostgres({ dataDir, port: await freePort(), fsync: true });
+  migrateDeploy(db.url);
+  const app = await startApp({ databaseUrl: db.url });
+  let delivered = 0;
+  try {
+    log('warming up');
+    await postWebhooks(app.url, signedUpdates(500));
+    await getHealth(app.url, 500);
+    delivered += 500;
+
+    log(`webhook: ${EVENTS} distinct customer.subscription.updated at concurrency ${CONCURRENCY}`);
+    const webhook = await postWebhooks(app.url, signedUpdates(EVENTS));
+    delivered += EVENTS;
+    log(`  ${webhook.requestsPerSecond} events/s, p50 ${webhook.p50} ms, p99 ${webhook.p99} ms, non-2xx ${webhook.non2xx}`);
+
+    log(`health: ${EVENTS} GET /api/health at concurrency ${CONCURRENCY}`);
+    const health = await getHealth(app.url, EVENTS);
+    log(`  ${health.requestsPerSecond} req/s, p99 ${health.p99} ms`);
+
+    log('database ceiling: the handler\'s SQL from 16 connections, no HTTP');
+    const ceiling = await databaseCeiling(db.url, EVENTS);
+    log(`  ${ceiling} events/s`);
+
+    log('duplicate storm: one event 1,000 times at concurrency 16');
+    const [one] = signedUpdates(1) as [{ body: string; signature: string }];
+    const storm = await postWebhooks(app.url, Array.from({ length: 1_000 }, () => one));
+    delivered += 1_000;
+    log(`  ${storm.requestsPerSecond} answers/s, non-2xx ${storm.non2xx}`);
+
+    log(`seeding ${SEED_ROWS.toLocaleString()} stored events`);
+    const seedSeconds = await seedEvents(db.url, SEED_ROWS);
+
+    log(`webhook again with ${SEED_ROWS.toLocaleString()} rows stored`);
+    const webhookFull = await postWebhooks(app.url, signedUpdates(EVENTS));
+    delivered += EVENTS;
+    log(`  ${webhookFull.requestsPerSecond} events/s, p99 ${webhookFull.p99} ms`);
+
+    log('admin list: first page, a deep cursor page (600,000 rows down), failed filter');
+    const admin = await adminPageTimes(db.url);
+    log(`  first ${admin.firstPageMs} ms, deep ${admin.deepPageMs} ms, failed-filter ${admin.filteredPageMs} ms`);
+
+    const rssMb = peakRssMb(app.pid);
+    const report = {
+      machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
+      concurrency: CONCURRENCY,
+      eventsPerPhase: EVENTS,
+      webhook,
+      health,
+      ratioWebhookToHealth: Number((webhook.requestsPerSecond / health.requestsPerSecond).toFixed(2)),
+      databaseCeilingEventsPerSecond: ceiling,
+      ratioWebhookToCeiling: Number((webhook.requestsPerSecond / ceiling).toFixed(2)),
+      duplicateStorm: storm,
+      seededRows: SEED_ROWS,
+      seedSeconds,
+      webhookWithSeededRows: webhookFull,
+      ratioSeededToEmpty: Number((webhookFull.requestsPerSecond / webhook.requestsPerSecond).toFixed(2)),
+      admin,
+      serverPeakRssMb: rssMb,
+      eventsDeliveredBeforeRss: delivered,
+    };
+
+    const goals: [string, string, boolean][] = [
+      ['webhook / health throughput', `${report.ratioWebhookToHealth} (goal >= 0.5)`, report.ratioWebhookToHealth >= 0.5],
+      ['webhook p99 at c16', `${webhook.p99} ms (goal <= 25)`, webhook.p99 <= 25],
+      ['webhook / database ceiling', `${report.ratioWebhookToCeiling}`, true],
+      ['1M rows / empty throughput', `${report.ratioSeededToEmpty} (goal >= 0.9)`, report.ratioSeededToEmpty >= 0.9],
+      ['admin first page', `${admin.firstPageMs} ms (goal <= 50)`, admin.firstPageMs <= 50],
+      ['admin deep cursor page', `${admin.deepPageMs} ms (goal <= 50)`, admin.deepPageMs <= 50],
+      ['duplicate storm all 200', `${storm.non2xx} non-2xx of ${storm.total}`, storm.non2xx === 0 && storm.errors === 0],
+      ['server peak RSS', `${rssMb} MB after ${delivered} events (goal <= 250)`, rssMb <= 250],
+    ];
+    console.log('\n| figure | value |\n|---|---|');
+    console.log(`| webhook events/s (c16) | ${webhook.requestsPerSecond} (p50 ${webhook.p50} ms, p99 ${webhook.p99} ms) |`);
+    console.log(`| health req/s (c16) | ${health.requestsPerSecond} |`);
+    console.log(`| database ceiling events/s | ${ceiling} |`);
+    console.log(`| duplicate storm answers/s | ${storm.requestsPerSecond} |`);
+    console.log(`| webhook events/s, 1M rows | ${webhookFull.requestsPerSecond} (p99 ${webhookFull.p99} ms) |`);
+    console.log('\n| goal | measured | met |\n|---|---|---|');
+    for (const [name, value, met] of goals) console.log(`| ${name} | ${value} | ${met ? 'yes' : 'NO'} |`);
+    console.log(`\nDeep-page plan at ${SEED_ROWS.toLocaleString()} rows:\n${admin.plan}`);
+
+    await mkdir('bench-results', { recursive: true });
+    await writeFile('bench-results/bench.json', `${JSON.stringify({ ...report, goals: goals.map(([name, value, met]) => ({ name, value, met })) }, null, 2)}\n`);
+    log('wrote bench-results/bench.json');
+  } finally {
+    await app.stop();
+    await db.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
