@@ -1,11 +1,11 @@
-import type { TransactionClient } from '../db/client';
 import { Prisma } from '../db/generated/client';
+import type { SqlTransaction } from '../db/sql-transaction';
 import { billingPeriodForInterval, isActiveStatus, planForPrice, TERMINAL_STATUSES } from './plans';
 import type { SubscriptionFields } from './stripe-objects';
 import type { HandlerOutcome } from './handlers/types';
 
 type ApplySubscriptionSnapshotOptions = {
-  tx: TransactionClient;
+  tx: SqlTransaction;
   subscription: SubscriptionFields;
   /** The event's `created` (Unix seconds): the row keeps the newest one applied. */
   eventCreated: number;
@@ -19,11 +19,11 @@ type ApplySubscriptionSnapshotOptions = {
  * (the same second is), and a terminal status is never changed.
  */
 export async function applySubscriptionSnapshot({ tx, subscription, eventCreated, canceled = false }: ApplySubscriptionSnapshotOptions): Promise<HandlerOutcome> {
-  const applied = await tx.$queryRaw<{ user_id: string | null }[]>(subscriptionUpsertQuery({ subscription, eventCreated, canceled }));
+  const applied = await tx.query<{ user_id: string | null }>(subscriptionUpsertQuery({ subscription, eventCreated, canceled }));
   if (applied[0]) return { status: 'processed', userId: applied[0].user_id };
 
-  const current = await tx.$queryRaw<{ user_id: string | null }[]>`
-    SELECT user_id FROM user_subscriptions WHERE stripe_subscription_id = ${subscription.id}`;
+  const current = await tx.query<{ user_id: string | null }>(Prisma.sql`
+    SELECT user_id FROM user_subscriptions WHERE stripe_subscription_id = ${subscription.id}`);
   return { status: 'stale', userId: current[0]?.user_id ?? (subscription.metadata.user_id || null) };
 }
 

@@ -1,6 +1,7 @@
 import type Stripe from 'stripe';
 import { invalidateFeatureCache } from '../cache/feature-cache';
-import { getPrisma, type TransactionClient } from '../db/client';
+import { getPrisma } from '../db/client';
+import { type SqlTransaction, withTransaction } from '../db/sql-transaction';
 import { expectedLivemode } from '../env';
 import { logError } from '../logger';
 import { dispatchStripeEvent, HANDLED_EVENT_TYPES } from './dispatch-stripe-event';
@@ -25,8 +26,8 @@ function ignoreNote(event: Stripe.Event): string | null | undefined {
   return undefined;
 }
 
-async function claimEvent(tx: TransactionClient, event: Stripe.Event, payload: string, note: string | null | undefined): Promise<Claim> {
-  const [claim] = await tx.$queryRaw<Claim[]>(claimEventQuery(event, payload, note));
+async function claimEvent(tx: SqlTransaction, event: Stripe.Event, payload: string, note: string | null | undefined): Promise<Claim> {
+  const [claim] = await tx.query<Claim>(claimEventQuery(event, payload, note));
   if (!claim) throw new Error(`Event ${event.id} could not be recorded`);
   return claim;
 }
@@ -40,22 +41,18 @@ export async function processStripeEvent({ event, payload }: ProcessStripeEventO
   const note = ignoreNote(event);
   let result: ProcessResult;
   try {
-    result = await getPrisma().$transaction(
-      async (tx) => {
-        const claim = await claimEvent(tx, event, payload, note);
-        if (!claim.inserted && claim.status !== 'failed') return { status: 'already_processed', userId: claim.user_id };
+    result = await withTransaction(async (tx): Promise<ProcessResult> => {
+      const claim = await claimEvent(tx, event, payload, note);
+      if (!claim.inserted && claim.status !== 'failed') return { status: 'already_processed', userId: claim.user_id };
 
-        const outcome = note === undefined ? await dispatchStripeEvent(event, { tx }) : null;
-        const status = outcome ? 'processed' : 'ignored';
-        const finalNote = outcome?.status === 'stale' ? 'stale' : note ?? null;
-        if (!claim.inserted || outcome) {
-          await tx.$executeRaw(finishEventQuery({ eventId: event.id, status, note: finalNote, userId: outcome?.userId ?? null }));
-        }
-        return outcome ?? { status: 'ignored', userId: null };
-      },
-      // Concurrent duplicates queue on the event's key; give them room to wait for the first.
-      { maxWait: 10_000, timeout: 15_000 },
-    );
+      const outcome = note === undefined ? await dispatchStripeEvent(event, { tx }) : null;
+      const status = outcome ? 'processed' : 'ignored';
+      const finalNote = outcome?.status === 'stale' ? 'stale' : note ?? null;
+      if (!claim.inserted || outcome) {
+        await tx.query(finishEventQuery({ eventId: event.id, status, note: finalNote, userId: outcome?.userId ?? null }));
+      }
+      return outcome ?? { status: 'ignored', userId: null };
+    });
   } catch (error) {
     const message = (error instanceof Error ? error.message : String(error)).trim().slice(0, MAX_ERROR_LENGTH);
     await getPrisma().$executeRaw(recordFailureQuery(event, payload, message)).catch((recordError: unknown) => {

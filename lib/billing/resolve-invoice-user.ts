@@ -1,4 +1,5 @@
-import type { TransactionClient } from '../db/client';
+import type { SqlTransaction } from '../db/sql-transaction';
+import { Prisma } from '../db/generated/client';
 import type { InvoiceFields } from './stripe-objects';
 
 export function subscriptionOfInvoice(invoice: InvoiceFields): string | null {
@@ -6,13 +7,13 @@ export function subscriptionOfInvoice(invoice: InvoiceFields): string | null {
 }
 
 /** The invoice's user: the subscription's metadata, else the linked subscription row, else the customer. */
-export async function resolveInvoiceUser(tx: TransactionClient, invoice: InvoiceFields): Promise<string | null> {
+export async function resolveInvoiceUser(tx: SqlTransaction, invoice: InvoiceFields): Promise<string | null> {
   const metadataUserId = invoice.parent?.subscription_details?.metadata?.user_id;
   if (metadataUserId) return metadataUserId;
-  const rows = await tx.$queryRaw<{ user_id: string }[]>`
+  const rows = await tx.query<{ user_id: string }>(Prisma.sql`
     SELECT user_id FROM user_subscriptions WHERE stripe_subscription_id = ${subscriptionOfInvoice(invoice)} AND user_id IS NOT NULL
     UNION ALL
     SELECT id FROM users WHERE stripe_customer_id = ${invoice.customer}
-    LIMIT 1`;
+    LIMIT 1`);
   return rows[0]?.user_id ?? null;
 }

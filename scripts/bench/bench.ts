@@ -119,7 +119,6 @@ async function seedEvents(databaseUrl: string, rows: number): Promise<number> {
 }
 
 async function adminPageTimes(databaseUrl: string): Promise<{ firstPageMs: number; deepPageMs: number; filteredPageMs: number; plan: string }> {
-  process.env.DATABASE_URL = databaseUrl;
   const { listWebhookEvents, encodeCursor } = await import('../../lib/admin/list-webhook-events');
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
@@ -170,7 +169,9 @@ async function main() {
   log('starting PostgreSQL 17 (embedded, fsync on) and `next start`');
   const db = await startEmbeddedPostgres({ dataDir, port: await freePort(), fsync: true });
   migrateDeploy(db.url);
-  const app = await startApp({ databaseUrl: db.url });
+  // lib/ modules read DATABASE_URL when first imported (the admin queries below).
+  process.env.DATABASE_URL = db.url;
+  const app = await startApp({ databaseUrl: db.url, env: process.env.DATABASE_POOL_SIZE ? { DATABASE_POOL_SIZE: process.env.DATABASE_POOL_SIZE } : {} });
   let delivered = 0;
   try {
     log('warming up');

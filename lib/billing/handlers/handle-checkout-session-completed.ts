@@ -1,4 +1,5 @@
 import type Stripe from 'stripe';
+import { Prisma } from '../../db/generated/client';
 import { checkoutSessionFields, parseEventObject } from '../stripe-objects';
 import type { HandlerContext, HandlerOutcome } from './types';
 
@@ -13,19 +14,19 @@ export async function handleCheckoutSessionCompleted(event: Stripe.CheckoutSessi
   if (!userId) return { status: 'processed', userId: null };
 
   if (session.customer) {
-    await tx.$executeRaw`
+    await tx.query(Prisma.sql`
       INSERT INTO users (id, stripe_customer_id) VALUES (${userId}, ${session.customer})
       ON CONFLICT (id) DO UPDATE SET stripe_customer_id = EXCLUDED.stripe_customer_id, updated_at = now()
-      WHERE users.stripe_customer_id IS DISTINCT FROM EXCLUDED.stripe_customer_id`;
+      WHERE users.stripe_customer_id IS DISTINCT FROM EXCLUDED.stripe_customer_id`);
   }
   if (session.subscription) {
-    await tx.$executeRaw`
+    await tx.query(Prisma.sql`
       INSERT INTO user_subscriptions AS s (stripe_subscription_id, user_id, stripe_customer_id)
       VALUES (${session.subscription}, ${userId}, ${session.customer})
       ON CONFLICT (stripe_subscription_id) DO UPDATE SET
         user_id = EXCLUDED.user_id,
         stripe_customer_id = COALESCE(s.stripe_customer_id, EXCLUDED.stripe_customer_id),
-        updated_at = now()`;
+        updated_at = now()`);
   }
   return { status: 'processed', userId };
 }

@@ -1,4 +1,5 @@
 import type Stripe from 'stripe';
+import { Prisma } from '../../db/generated/client';
 import { invoiceFields, parseEventObject } from '../stripe-objects';
 import { resolveInvoiceUser, subscriptionOfInvoice } from '../resolve-invoice-user';
 import type { HandlerContext, HandlerOutcome } from './types';
@@ -18,10 +19,10 @@ export async function handleInvoicePaymentSucceeded(event: Stripe.InvoicePayment
     .map((line) => line.period.end);
 
   if (subscriptionId && periodEnds.length > 0) {
-    await tx.$executeRaw`
+    await tx.query(Prisma.sql`
       UPDATE user_subscriptions
       SET current_period_end = GREATEST(current_period_end, to_timestamp(${Math.max(...periodEnds)})), updated_at = now()
-      WHERE stripe_subscription_id = ${subscriptionId} AND status NOT IN ('canceled', 'incomplete_expired')`;
+      WHERE stripe_subscription_id = ${subscriptionId} AND status NOT IN ('canceled', 'incomplete_expired')`);
   }
   return { status: 'processed', userId: await resolveInvoiceUser(tx, invoice) };
 }

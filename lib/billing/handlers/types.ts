@@ -1,4 +1,4 @@
-import type { TransactionClient } from '../../db/client';
+import type { SqlTransaction } from '../../db/sql-transaction';
 
 /** What applying an event did: `stale` when it was older than the state already stored. */
 export type HandlerOutcome = {
@@ -6,4 +6,4 @@ export type HandlerOutcome = {
   userId: string | null;
 };
 
-export type HandlerContext = { tx: TransactionClient };
+export type HandlerContext = { tx: SqlTransaction };
