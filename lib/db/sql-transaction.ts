@@ -1,5 +1,18 @@
+import { createHash } from 'node:crypto';
 import type { Prisma } from './generated/client';
 import { getPool } from './pool';
+
+// Each distinct SQL text becomes a named prepared statement per connection, so PostgreSQL parses
+// and plans the hot path's few statements once instead of on every delivery.
+const statementNames = new Map<string, string>();
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (!name) {
+    name = `tx_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
 
 /** A transaction that runs Prisma.sql queries; what the webhook handlers write with. */
 export type SqlTransaction = {
@@ -17,7 +30,7 @@ export async function withTransaction<T>(work: (tx: SqlTransaction) => Promise<T
   try {
     await client.query('BEGIN');
     const result = await work({
-      query: async <Row>(sql: Prisma.Sql) => (await client.query(sql.text, sql.values)).rows as Row[],
+      query: async <Row>(sql: Prisma.Sql) => (await client.query({ name: statementName(sql.text), text: sql.text, values: sql.values })).rows as Row[],
     });
     await client.query('COMMIT');
     return result;

@@ -171,7 +171,13 @@ async function main() {
   migrateDeploy(db.url);
   // lib/ modules read DATABASE_URL when first imported (the admin queries below).
   process.env.DATABASE_URL = db.url;
-  const app = await startApp({ databaseUrl: db.url, env: process.env.DATABASE_POOL_SIZE ? { DATABASE_POOL_SIZE: process.env.DATABASE_POOL_SIZE } : {} });
+  const app = await startApp({
+    databaseUrl: db.url,
+    env: Object.fromEntries(Object.entries({ DATABASE_POOL_SIZE: process.env.DATABASE_POOL_SIZE }).filter((entry): entry is [string, string] => Boolean(entry[1]))),
+    // e.g. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the server under load.
+    nodeArgs: (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
+  });
+  log(`server RSS after start: ${peakRssMb(app.pid)} MB`);
   let delivered = 0;
   try {
     log('warming up');

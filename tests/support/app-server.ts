@@ -25,11 +25,11 @@ export async function freePort(): Promise<number> {
  * Starts the production build (`next start`) on loopback, as a separate process, the way Stripe
  * reaches a deployment. The node binary of Next is spawned directly so stopping it stops the server.
  */
-export async function startApp({ databaseUrl, env = {}, appUrlFromPort = false }: { databaseUrl: string; env?: Record<string, string>; appUrlFromPort?: boolean }): Promise<AppServer> {
+export async function startApp({ databaseUrl, env = {}, appUrlFromPort = false, nodeArgs = [] }: { databaseUrl: string; env?: Record<string, string>; appUrlFromPort?: boolean; nodeArgs?: string[] }): Promise<AppServer> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   let output = '';
-  const child: ChildProcess = spawn(process.execPath, [NEXT_BIN, 'start', '-p', String(port), '-H', '127.0.0.1'], {
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, NEXT_BIN, 'start', '-p', String(port), '-H', '127.0.0.1'], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH,
