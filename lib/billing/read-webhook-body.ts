@@ -1,13 +1,13 @@
+import { env } from '../env';
 import { WebhookRejection } from './webhook-errors';
 
 export const MAX_WEBHOOK_BODY_BYTES = 1024 * 1024;
-const BODY_TIMEOUT_MS = 10_000;
 
 /**
  * Reads the raw body bytes (the signature covers them exactly), refusing more than `limit` bytes
  * and bodies that trickle in slower than the deadline, so neither can tie up the handler.
  */
-export async function readWebhookBody(request: Request, limit = MAX_WEBHOOK_BODY_BYTES): Promise<Buffer> {
+export async function readWebhookBody(request: Request, limit = MAX_WEBHOOK_BODY_BYTES, timeoutMs = env.WEBHOOK_BODY_TIMEOUT_MS): Promise<Buffer> {
   const declared = Number(request.headers.get('content-length') ?? 0);
   if (declared > limit) throw new WebhookRejection('payload_too_large');
   if (!request.body) return Buffer.alloc(0);
@@ -17,7 +17,7 @@ export async function readWebhookBody(request: Request, limit = MAX_WEBHOOK_BODY
   let total = 0;
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new WebhookRejection('body_timeout')), BODY_TIMEOUT_MS);
+    timer = setTimeout(() => reject(new WebhookRejection('body_timeout')), timeoutMs);
   });
   try {
     for (;;) {
