@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
@@ -10,7 +10,7 @@ export type EmbeddedDatabase = {
   stop: () => Promise<void>;
   /** Starts it again on the same port and data after `stop`. */
   start: () => Promise<void>;
-  /** Kills the server process with SIGKILL, as a crash would. */
+  /** Kills the server and all its backends with SIGKILL, as a crash of the machine would. */
   kill: () => void;
 };
 
@@ -90,12 +90,30 @@ export async function startEmbeddedPostgres({ dataDir, port, database = 'billing
     await admin.end();
   }
 
-  const processOf = () => (server as unknown as { process?: { kill: (signal: string) => boolean } }).process;
+  const processOf = () => (server as unknown as { process?: { pid?: number; kill: (signal: string) => boolean } }).process;
+  const childrenOf = (pid: number): number[] => {
+    try {
+      return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    } catch {
+      return [];
+    }
+  };
   return {
     url: `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`,
     port,
     stop: () => server.stop(),
     start,
-    kill: () => { processOf()?.kill('SIGKILL'); },
+    kill: () => {
+      const postmaster = processOf();
+      const backends = postmaster?.pid ? childrenOf(postmaster.pid) : [];
+      postmaster?.kill('SIGKILL');
+      for (const pid of backends) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+    },
   };
 }

@@ -8,7 +8,8 @@ import { startTestDatabase } from './test-database';
 export default async function setup(project: TestProject) {
   if (!existsSync('.next/BUILD_ID')) throw new Error('No production build: run `npm run build` first (`npm test` does).');
   const db = await startTestDatabase('integration');
-  const app = await startApp({ databaseUrl: db.url });
+  // A short body deadline so the slow-sender test runs in seconds.
+  const app = await startApp({ databaseUrl: db.url, env: { WEBHOOK_BODY_TIMEOUT_MS: '1500' } });
   project.provide('databaseUrl', db.url);
   project.provide('appUrl', app.url);
   return async () => {
