@@ -13,9 +13,11 @@ export class SessionConfigurationError extends Error {
 
 /** The signed, encrypted, httpOnly session cookie (iron-session). */
 export async function getSession(): Promise<IronSession<SessionData>> {
+  // Read the cookies first: it marks every page that asks for the user as per-request.
+  const cookieStore = await cookies();
   const password = sessionSecret();
   if (!password) throw new SessionConfigurationError();
-  return getIronSession<SessionData>(await cookies(), {
+  return getIronSession<SessionData>(cookieStore, {
     password,
     cookieName: 'acme_session',
     ttl: 60 * 60 * 24 * 14,
