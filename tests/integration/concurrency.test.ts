@@ -4,6 +4,7 @@ import { startApp, TEST_WEBHOOK_SECRETS, type AppServer } from '../support/app-s
 import { eventRows, subscriptionRow, testPool } from '../support/database';
 import { deliver } from '../support/deliver';
 import { eventBody, eventIdOf, freshScenario, type FixtureName } from '../support/stripe-events';
+import { shuffle } from '../../lib/billing/simulator/shuffle';
 
 const appUrl = inject('appUrl');
 const databaseUrl = inject('databaseUrl');
@@ -16,15 +17,6 @@ afterAll(async () => {
   await second.stop();
   await pool.end();
 });
-
-function shuffle<T>(items: T[]): T[] {
-  const copy = [...items];
-  for (let i = copy.length - 1; i > 0; i -= 1) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [copy[i], copy[j]] = [copy[j] as T, copy[i] as T];
-  }
-  return copy;
-}
 
 describe('exactly once under simultaneous deliveries', () => {
   it('25 simultaneous deliveries of one event: one processed, one row, 24 duplicates', async () => {

@@ -4,6 +4,7 @@ import { startApp, TEST_WEBHOOK_SECRETS, type AppServer } from '../support/app-s
 import { eventRows, testPool } from '../support/database';
 import { deliver } from '../support/deliver';
 import { eventBody, eventIdOf, freshScenario, type FixtureName, type Scenario } from '../support/stripe-events';
+import { shuffle } from '../../lib/billing/simulator/shuffle';
 
 const appUrl = inject('appUrl');
 const databaseUrl = inject('databaseUrl');
@@ -20,15 +21,6 @@ afterAll(async () => {
 });
 
 const urls = () => [appUrl, ...others.map((app) => app.url)];
-
-function shuffle<T>(items: T[]): T[] {
-  const copy = [...items];
-  for (let i = copy.length - 1; i > 0; i -= 1) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [copy[i], copy[j]] = [copy[j] as T, copy[i] as T];
-  }
-  return copy;
-}
 
 /** Runs `work` over `items` with at most `limit` in flight. */
 async function inParallel<T, R>(items: T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {

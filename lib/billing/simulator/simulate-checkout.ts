@@ -3,6 +3,7 @@ import { logError } from '../../logger';
 import type { CurrentUser } from '../../auth/current-user';
 import { PRICES } from '../plans';
 import { buildTestEvent, signTestEvent, stripeLikeId, type TestEventIds } from '../test-events';
+import { shuffle } from './shuffle';
 
 /** Posts one signed event to the app's own webhook over HTTP, exactly as Stripe would. */
 export async function postSignedEvent(baseUrl: string, body: string): Promise<number> {
@@ -14,15 +15,6 @@ export async function postSignedEvent(baseUrl: string, body: string): Promise<nu
     body,
   });
   return response.status;
-}
-
-function shuffle<T>(items: T[]): T[] {
-  const copy = [...items];
-  for (let i = copy.length - 1; i > 0; i -= 1) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [copy[i], copy[j]] = [copy[j] as T, copy[i] as T];
-  }
-  return copy;
 }
 
 /**
