@@ -7,7 +7,8 @@ export type SignInState = { error: string | null };
 
 function safeNext(value: FormDataEntryValue | null): string {
   const next = String(value ?? '');
-  return next.startsWith('/') && !next.startsWith('//') ? next : '/dashboard';
+  // Same-site paths only: `//host` and `/\host` would leave the site.
+  return /^\/(?![/\\])/.test(next) ? next : '/dashboard';
 }
 
 export async function signInAction(_: SignInState, form: FormData): Promise<SignInState> {

@@ -1,0 +1,37 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+
+async function loadEnv(values: Record<string, string | undefined>) {
+  vi.resetModules();
+  for (const [key, value] of Object.entries(values)) vi.stubEnv(key, value);
+  return import('./env');
+}
+
+afterEach(() => vi.unstubAllEnvs());
+
+describe('env', () => {
+  it('treats empty values as unset and splits several webhook secrets', async () => {
+    const { env, webhookSecrets, expectedLivemode } = await loadEnv({ STRIPE_SECRET_KEY: '', STRIPE_WEBHOOK_SECRET: ' whsec_a , whsec_b,' });
+    expect(env.STRIPE_SECRET_KEY).toBeUndefined();
+    expect(webhookSecrets()).toEqual(['whsec_a', 'whsec_b']);
+    expect(expectedLivemode()).toBe(false);
+  });
+
+  it('never falls back to the development secret in production', async () => {
+    const { webhookSecrets, sessionSecret, demoSignInEnabled, stripeSimulatorEnabled } = await loadEnv({ NODE_ENV: 'production', STRIPE_WEBHOOK_SECRET: undefined, SESSION_SECRET: undefined, DEMO_SIGN_IN: undefined, STRIPE_SIMULATOR: undefined });
+    expect(webhookSecrets()).toEqual([]);
+    expect(sessionSecret()).toBeNull();
+    expect(demoSignInEnabled()).toBe(false);
+    expect(stripeSimulatorEnabled()).toBe(false);
+  });
+
+  it('follows the key for live mode, and never simulates next to a real key', async () => {
+    const { expectedLivemode, stripeSimulatorEnabled } = await loadEnv({ NODE_ENV: 'development', STRIPE_SECRET_KEY: 'sk_live_abc' });
+    expect(expectedLivemode()).toBe(true);
+    expect(stripeSimulatorEnabled()).toBe(false);
+  });
+
+  it('names the invalid variable without echoing its value', async () => {
+    await expect(loadEnv({ STRIPE_SECRET_KEY: 'pk_live_secretvalue' })).rejects.toThrow(/STRIPE_SECRET_KEY: STRIPE_SECRET_KEY must start with/);
+    await expect(loadEnv({ STRIPE_SECRET_KEY: 'pk_live_secretvalue' })).rejects.not.toThrow(/secretvalue/);
+  });
+});
