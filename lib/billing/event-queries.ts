@@ -14,15 +14,16 @@ function objectIdOf(event: Stripe.Event): string | null {
  * Inserts the event row: the primary key is the idempotency key. A concurrent delivery of the same
  * id waits on the key until the first transaction ends, then sees the row; a `failed` row is claimed
  * for another attempt under its row lock, so two redeliveries of a failed event still apply it once.
- * `note` undefined means "to be processed"; null or a string means recorded as ignored.
+ * `note` undefined means "to be processed"; null or a string means recorded as ignored. `userId` is
+ * the user the event names, if any: when the handler agrees, the row needs no second write.
  */
-export function claimEventQuery(event: Stripe.Event, payload: string, note: string | null | undefined): Prisma.Sql {
+export function claimEventQuery(event: Stripe.Event, payload: string, note: string | null | undefined, userId: string | null = null): Prisma.Sql {
   return Prisma.sql`
     INSERT INTO stripe_webhook_events AS e
-      (id, type, api_version, livemode, stripe_created_at, status, note, attempts, object_id, payload, processed_at)
+      (id, type, api_version, livemode, stripe_created_at, status, note, attempts, object_id, user_id, payload, processed_at)
     VALUES (
       ${event.id}, ${event.type}, ${event.api_version ?? null}, ${event.livemode}, to_timestamp(${event.created}),
-      ${note === undefined ? 'processed' : 'ignored'}, ${note ?? null}, 1, ${objectIdOf(event)}, ${payload}::jsonb, now()
+      ${note === undefined ? 'processed' : 'ignored'}, ${note ?? null}, 1, ${objectIdOf(event)}, ${userId}, ${payload}::jsonb, now()
     )
     ON CONFLICT (id) DO UPDATE SET
       attempts = e.attempts + (e.status = 'failed')::int,

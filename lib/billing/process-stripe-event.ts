@@ -5,6 +5,7 @@ import { type SqlTransaction, withTransaction } from '../db/sql-transaction';
 import { expectedLivemode } from '../env';
 import { logError } from '../logger';
 import { dispatchStripeEvent, HANDLED_EVENT_TYPES } from './dispatch-stripe-event';
+import { userNamedByEvent } from './stripe-objects';
 import { type Claim, claimEventQuery, finishEventQuery, recordFailureQuery } from './event-queries';
 import { WebhookProcessingError } from './webhook-errors';
 
@@ -26,8 +27,8 @@ function ignoreNote(event: Stripe.Event): string | null | undefined {
   return undefined;
 }
 
-async function claimEvent(tx: SqlTransaction, event: Stripe.Event, payload: string, note: string | null | undefined): Promise<Claim> {
-  const [claim] = await tx.query<Claim>(claimEventQuery(event, payload, note));
+async function claimEvent(tx: SqlTransaction, event: Stripe.Event, payload: string, note: string | null | undefined, userId: string | null): Promise<Claim> {
+  const [claim] = await tx.query<Claim>(claimEventQuery(event, payload, note, userId));
   if (!claim) throw new Error(`Event ${event.id} could not be recorded`);
   return claim;
 }
@@ -39,16 +40,18 @@ async function claimEvent(tx: SqlTransaction, event: Stripe.Event, payload: stri
  */
 export async function processStripeEvent({ event, payload }: ProcessStripeEventOptions): Promise<ProcessResult> {
   const note = ignoreNote(event);
+  const namedUser = note === undefined ? userNamedByEvent(event) : null;
   let result: ProcessResult;
   try {
     result = await withTransaction(async (tx): Promise<ProcessResult> => {
-      const claim = await claimEvent(tx, event, payload, note);
+      const claim = await claimEvent(tx, event, payload, note, namedUser);
       if (!claim.inserted && claim.status !== 'failed') return { status: 'already_processed', userId: claim.user_id };
 
       const outcome = note === undefined ? await dispatchStripeEvent(event, { tx }) : null;
       const status = outcome ? 'processed' : 'ignored';
       const finalNote = outcome?.status === 'stale' ? 'stale' : note ?? null;
-      if (!claim.inserted || outcome) {
+      // The claim already wrote the final row when the event was new and applied for the user it names.
+      if (!claim.inserted || (outcome && (outcome.status === 'stale' || outcome.userId !== namedUser))) {
         await tx.query(finishEventQuery({ eventId: event.id, status, note: finalNote, userId: outcome?.userId ?? null }));
       }
       return outcome ?? { status: 'ignored', userId: null };

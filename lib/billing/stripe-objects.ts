@@ -67,6 +67,23 @@ export const invoiceFields = z.object({
 
 export type InvoiceFields = z.infer<typeof invoiceFields>;
 
+const namesUser = z.object({
+  metadata: z.object({ user_id: z.string().min(1) }).partial().nullish(),
+  client_reference_id: z.string().min(1).nullish(),
+  parent: z.object({ subscription_details: z.object({ metadata: z.object({ user_id: z.string().min(1) }).partial().nullish() }).nullish() }).nullish(),
+});
+
+/**
+ * The user an event's object names directly (checkout's client_reference_id, the subscription's
+ * metadata, the invoice's subscription metadata), or null. A hint only: handlers decide.
+ */
+export function userNamedByEvent(event: { data: { object: unknown } }): string | null {
+  const parsed = namesUser.safeParse(event.data.object);
+  if (!parsed.success) return null;
+  const object = parsed.data;
+  return object.client_reference_id ?? object.metadata?.user_id ?? object.parent?.subscription_details?.metadata?.user_id ?? null;
+}
+
 export class EventShapeError extends Error {
   constructor(eventType: string, error: z.ZodError) {
     const details = error.issues.slice(0, 3).map((issue) => `data.object.${issue.path.join('.')}: ${issue.message}`).join('; ');
