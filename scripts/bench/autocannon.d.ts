@@ -1,7 +1,7 @@
 // The slice of autocannon's API the benchmark uses (the package ships no types).
 declare module 'autocannon' {
   type Request = { method?: string; path?: string; headers?: Record<string, string>; body?: string };
-  type Options = {
+  export type Options = {
     url: string;
     connections: number;
     amount?: number;
@@ -12,5 +12,7 @@ declare module 'autocannon' {
   };
   type Histogram = { average: number; p50: number; p90: number; p99: number; max: number; total: number };
   export type Result = { requests: Histogram; latency: Histogram; duration: number; non2xx: number; errors: number; timeouts: number; statusCodeStats: Record<string, { count: number }> };
+  type Instance = { on(event: 'response', listener: () => void): void };
   export default function autocannon(options: Options): Promise<Result>;
+  export default function autocannon(options: Options, done: (error: Error | null, result: Result) => void): Instance;
 }
