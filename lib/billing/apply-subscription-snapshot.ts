@@ -27,8 +27,12 @@ export async function applySubscriptionSnapshot({ tx, subscription, eventCreated
   return { status: 'stale', userId: current[0]?.user_id ?? (subscription.metadata.user_id || null) };
 }
 
-/** The guarded upsert; returns the row's user_id when applied, nothing when stale or terminal. */
-export function subscriptionUpsertQuery({ subscription, eventCreated, canceled = false }: Omit<ApplySubscriptionSnapshotOptions, 'tx'>): Prisma.Sql {
+/**
+ * The guarded upsert; returns the row's user_id when applied, nothing when stale or terminal.
+ * `gate` is a condition the row is written under (the webhook's one-statement path gates it on
+ * its own claim of the event).
+ */
+export function subscriptionUpsertQuery({ subscription, eventCreated, canceled = false, gate = Prisma.sql`true` }: Omit<ApplySubscriptionSnapshotOptions, 'tx'> & { gate?: Prisma.Sql }): Prisma.Sql {
   const item = subscription.items.data[0];
   const priceId = item?.price.id ?? null;
   const status = canceled ? 'canceled' : subscription.status;
@@ -39,19 +43,20 @@ export function subscriptionUpsertQuery({ subscription, eventCreated, canceled =
     INSERT INTO user_subscriptions AS s (
       stripe_subscription_id, user_id, stripe_customer_id, stripe_price_id, plan, billing_period,
       status, is_active, current_period_end, cancel_at_period_end, last_event_at
-    ) VALUES (
-      ${subscription.id},
-      COALESCE(${metadataUserId}::text, (SELECT id FROM users WHERE stripe_customer_id = ${subscription.customer})),
-      ${subscription.customer},
-      ${priceId},
-      ${planForPrice(priceId)},
-      ${billingPeriodForInterval(item?.price.recurring?.interval)},
-      ${status},
-      ${isActiveStatus(status)},
-      ${item ? new Date(item.current_period_end * 1000) : null}::timestamptz,
-      ${subscription.cancel_at_period_end},
-      to_timestamp(${eventCreated})
     )
+    SELECT
+      ${subscription.id}::text,
+      COALESCE(${metadataUserId}::text, (SELECT id FROM users WHERE stripe_customer_id = ${subscription.customer}::text)),
+      ${subscription.customer}::text,
+      ${priceId}::text,
+      ${planForPrice(priceId)}::text,
+      ${billingPeriodForInterval(item?.price.recurring?.interval)}::text,
+      ${status}::text,
+      ${isActiveStatus(status)}::boolean,
+      ${item ? new Date(item.current_period_end * 1000) : null}::timestamptz,
+      ${subscription.cancel_at_period_end}::boolean,
+      to_timestamp(${eventCreated}::bigint)
+    WHERE ${gate}
     ON CONFLICT (stripe_subscription_id) DO UPDATE SET
       user_id = COALESCE(EXCLUDED.user_id, s.user_id),
       stripe_customer_id = EXCLUDED.stripe_customer_id,

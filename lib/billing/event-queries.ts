@@ -6,7 +6,7 @@ import { Prisma } from '../db/generated/client';
 
 export type Claim = { inserted: boolean; status: string; user_id: string | null };
 
-function objectIdOf(event: Stripe.Event): string | null {
+export function objectIdOf(event: Stripe.Event): string | null {
   return 'id' in event.data.object && typeof event.data.object.id === 'string' ? event.data.object.id : null;
 }
 
@@ -29,6 +29,40 @@ export function claimEventQuery(event: Stripe.Event, payload: string, note: stri
       attempts = e.attempts + (e.status = 'failed')::int,
       duplicate_deliveries = e.duplicate_deliveries + (e.status <> 'failed')::int
     RETURNING (xmax = 0) AS inserted, e.status, e.user_id`;
+}
+
+export type ClaimAndApply = { inserted: boolean; status: string; user_id: string | null; applied: boolean; applied_user_id: string | null };
+
+/**
+ * The whole delivery in one statement (one round trip, atomic): claim the event id and, when this
+ * statement inserted it, apply `effect` in the same statement. A duplicate only counts itself. An
+ * existing `failed` row returns no row at all: the caller then retries it the long way, under the
+ * row lock, in its own transaction.
+ */
+export function claimAndApplyQuery(
+  event: Stripe.Event,
+  payload: string,
+  note: string | null | undefined,
+  userId: string | null,
+  effect: ((gate: Prisma.Sql) => Prisma.Sql) | null,
+): Prisma.Sql {
+  const effectSql = effect?.(Prisma.sql`EXISTS (SELECT 1 FROM claim WHERE inserted)`);
+  return Prisma.sql`
+    WITH claim AS (
+      INSERT INTO stripe_webhook_events AS e
+        (id, type, api_version, livemode, stripe_created_at, status, note, attempts, object_id, user_id, payload, processed_at)
+      VALUES (
+        ${event.id}, ${event.type}, ${event.api_version ?? null}, ${event.livemode}, to_timestamp(${event.created}),
+        ${note === undefined ? 'processed' : 'ignored'}, ${note ?? null}, 1, ${objectIdOf(event)}, ${userId}, ${payload}::jsonb, now()
+      )
+      ON CONFLICT (id) DO UPDATE SET duplicate_deliveries = e.duplicate_deliveries + 1
+      WHERE e.status <> 'failed'
+      RETURNING (xmax = 0) AS inserted, e.status, e.user_id
+    )${effectSql ? Prisma.sql`, effect AS (${effectSql})` : Prisma.empty}
+    SELECT claim.inserted, claim.status, claim.user_id,
+      ${effectSql ? Prisma.sql`EXISTS (SELECT 1 FROM effect)` : Prisma.sql`false`} AS applied,
+      ${effectSql ? Prisma.sql`(SELECT user_id FROM effect LIMIT 1)` : Prisma.sql`NULL::text`} AS applied_user_id
+    FROM claim`;
 }
 
 export function finishEventQuery({ eventId, status, note, userId }: { eventId: string; status: string; note: string | null; userId: string | null }): Prisma.Sql {

@@ -226,6 +226,34 @@ describe('idempotency and guards', () => {
     expect((await eventRows(pool, delivery.event.id))[0]).toMatchObject({ status: 'processed', attempts: 3, last_error: null });
   });
 
+  it.each(['customer.subscription.updated', 'customer.subscription.deleted'] as const)(
+    'retries a failed %s under the same rules (the transaction path)',
+    async (name) => {
+      const delivery = stripeEvent(name, scenario);
+      // A failed row, as a database outage during an earlier delivery leaves it.
+      await pool.query(`INSERT INTO stripe_webhook_events (id, type, status, attempts, last_error) VALUES ($1, $2, 'failed', 1, 'Connection terminated')`, [delivery.event.id, name]);
+      expect(await processStripeEvent(delivery)).toEqual({ status: 'processed', userId: scenario.userId });
+      expect((await eventRows(pool, delivery.event.id))[0]).toMatchObject({ status: 'processed', attempts: 2, last_error: null, user_id: scenario.userId });
+      expect((await subscriptionRow(pool, scenario.subscriptionId))?.status).toBe(name === 'customer.subscription.deleted' ? 'canceled' : 'active');
+    },
+  );
+
+  it('a retried failed event older than the applied state is recorded stale', async () => {
+    await processStripeEvent(stripeEvent('customer.subscription.updated', scenario));
+    const older = stripeEvent('customer.subscription.updated.past_due', scenario);
+    await pool.query(`INSERT INTO stripe_webhook_events (id, type, status, attempts) VALUES ($1, $2, 'failed', 1)`, [older.event.id, older.event.type]);
+    expect(await processStripeEvent(older)).toEqual({ status: 'stale', userId: scenario.userId });
+    expect((await eventRows(pool, older.event.id))[0]).toMatchObject({ status: 'processed', note: 'stale', attempts: 2 });
+  });
+
+  it('two concurrent redeliveries of a failed event apply it once', async () => {
+    const delivery = stripeEvent('customer.subscription.created', scenario);
+    await pool.query(`INSERT INTO stripe_webhook_events (id, type, status, attempts) VALUES ($1, $2, 'failed', 1)`, [delivery.event.id, delivery.event.type]);
+    const results = await Promise.all([processStripeEvent(delivery), processStripeEvent(delivery)]);
+    expect(results.map((result) => result.status).sort()).toEqual(['already_processed', 'processed']);
+    expect((await eventRows(pool, delivery.event.id))[0]).toMatchObject({ status: 'processed', attempts: 2, duplicate_deliveries: 1 });
+  });
+
   it('clears the user feature cache after commit, also on a duplicate', async () => {
     const store = getCacheStore();
     const delivery = stripeEvent('customer.subscription.created', scenario);

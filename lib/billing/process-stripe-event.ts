@@ -1,12 +1,13 @@
 import type Stripe from 'stripe';
 import { invalidateFeatureCache } from '../cache/feature-cache';
 import { getPrisma } from '../db/client';
-import { type SqlTransaction, withTransaction } from '../db/sql-transaction';
+import { Prisma } from '../db/generated/client';
+import { runStatement, type SqlTransaction, withTransaction } from '../db/sql-transaction';
 import { expectedLivemode } from '../env';
 import { logError } from '../logger';
-import { dispatchStripeEvent, HANDLED_EVENT_TYPES } from './dispatch-stripe-event';
+import { dispatchStripeEvent, HANDLED_EVENT_TYPES, singleStatementEffect } from './dispatch-stripe-event';
 import { userNamedByEvent } from './stripe-objects';
-import { type Claim, claimEventQuery, finishEventQuery, recordFailureQuery } from './event-queries';
+import { type Claim, type ClaimAndApply, claimAndApplyQuery, claimEventQuery, finishEventQuery, objectIdOf, recordFailureQuery } from './event-queries';
 import { WebhookProcessingError } from './webhook-errors';
 
 export type ProcessStatus = 'processed' | 'already_processed' | 'ignored' | 'stale';
@@ -34,6 +35,31 @@ async function claimEvent(tx: SqlTransaction, event: Stripe.Event, payload: stri
 }
 
 /**
+ * The common case in one round trip: a new (or duplicate) event that is ignored, or whose effect is a
+ * single statement. Returns null when the event has a `failed` row to retry, or no one-statement
+ * effect: the caller takes the transaction path.
+ */
+async function processInOneStatement(event: Stripe.Event, payload: string, note: string | null | undefined, namedUser: string | null): Promise<ProcessResult | null> {
+  const effect = note === undefined ? singleStatementEffect(event) : null;
+  if (note === undefined && !effect) return null;
+  const [row] = await runStatement<ClaimAndApply>(claimAndApplyQuery(event, payload, note, namedUser, effect));
+  if (!row) return null;
+  if (!row.inserted) return { status: 'already_processed', userId: row.user_id };
+  if (note !== undefined) return { status: 'ignored', userId: null };
+  if (row.applied && row.applied_user_id === namedUser) return { status: 'processed', userId: namedUser };
+
+  // Applied for another user than the event names, or stale: complete the event's audit columns.
+  const [finished] = await runStatement<{ user_id: string | null }>(Prisma.sql`
+    UPDATE stripe_webhook_events
+    SET note = ${row.applied ? null : 'stale'},
+        user_id = COALESCE(${row.applied_user_id}::text,
+          (SELECT user_id FROM user_subscriptions WHERE stripe_subscription_id = ${objectIdOf(event)}::text), ${namedUser}::text)
+    WHERE id = ${event.id}
+    RETURNING user_id`);
+  return { status: row.applied ? 'processed' : 'stale', userId: finished?.user_id ?? null };
+}
+
+/**
  * Records and applies one verified Stripe event in a single transaction, then clears the user's
  * feature cache after commit. Throws WebhookProcessingError (rolled back, recorded as `failed`) or
  * CacheInvalidationError (committed; the redelivery answers `already_processed` and clears again).
@@ -43,7 +69,7 @@ export async function processStripeEvent({ event, payload }: ProcessStripeEventO
   const namedUser = note === undefined ? userNamedByEvent(event) : null;
   let result: ProcessResult;
   try {
-    result = await withTransaction(async (tx): Promise<ProcessResult> => {
+    result = (await processInOneStatement(event, payload, note, namedUser)) ?? await withTransaction(async (tx): Promise<ProcessResult> => {
       const claim = await claimEvent(tx, event, payload, note, namedUser);
       if (!claim.inserted && claim.status !== 'failed') return { status: 'already_processed', userId: claim.user_id };
 

@@ -30,8 +30,11 @@ const TEMPLATE_IDS = {
 
 export type TestEventIds = { subscriptionId: string; customerId: string; userId: string };
 
+const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/** An id shaped like Stripe's: prefix, underscore, 14 letters and digits. */
 export function stripeLikeId(prefix: string): string {
-  return `${prefix}_${randomBytes(12).toString('base64url').replace(/[-_]/g, '').slice(0, 14)}`;
+  return `${prefix}_${Array.from(randomBytes(14), (byte) => ID_ALPHABET[byte % ID_ALPHABET.length]).join('')}`;
 }
 
 export function freshTestEventIds(userId = 'user_demo_1'): TestEventIds {

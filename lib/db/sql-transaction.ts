@@ -19,6 +19,11 @@ export type SqlTransaction = {
   query<Row = Record<string, unknown>>(sql: Prisma.Sql): Promise<Row[]>;
 };
 
+/** One statement, in its own (implicit) transaction, as a named prepared statement. */
+export async function runStatement<Row = Record<string, unknown>>(sql: Prisma.Sql): Promise<Row[]> {
+  return (await getPool().query({ name: statementName(sql.text), text: sql.text, values: sql.values })).rows as Row[];
+}
+
 /**
  * Runs `work` in one database transaction on a pooled connection: BEGIN, the statements, COMMIT,
  * and nothing else per statement. The webhook's hot path uses this instead of Prisma's interactive
