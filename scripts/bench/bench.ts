@@ -87,35 +87,24 @@ async function getHealth(url: string, amount: number): Promise<LoadFigures> {
   return load({ url: `${url}/api/health`, connections: CONCURRENCY, amount });
 }
 
-/** The database's ceiling: the handler's own statements for one event, from 16 connections. */
+/** The database's ceiling: the handler's own statement for one event, from 16 connections, no HTTP. */
 async function databaseCeiling(databaseUrl: string, count: number): Promise<number> {
-  const { claimEventQuery, finishEventQuery } = await import('../../lib/billing/event-queries');
-  const { subscriptionUpsertQuery } = await import('../../lib/billing/apply-subscription-snapshot');
-  const { subscriptionFields, userNamedByEvent } = await import('../../lib/billing/stripe-objects');
+  const { claimAndApplyQuery } = await import('../../lib/billing/event-queries');
+  const { singleStatementEffect } = await import('../../lib/billing/dispatch-stripe-event');
+  const { userNamedByEvent } = await import('../../lib/billing/stripe-objects');
   const pool = new pg.Pool({ connectionString: databaseUrl, max: CONCURRENCY });
-  const events = Array.from({ length: count }, () => {
+  const statements = Array.from({ length: count }, () => {
     const payload = eventBody('customer.subscription.updated', freshScenario());
-    return { payload, event: JSON.parse(payload) as Stripe.Event };
+    const event = JSON.parse(payload) as Stripe.Event;
+    return claimAndApplyQuery(event, payload, undefined, userNamedByEvent(event), singleStatementEffect(event));
   });
   let next = 0;
   const startedAt = performance.now();
   await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
     const client = await pool.connect();
     try {
-      for (let item = events[next++]; item; item = events[next++]) {
-        const subscription = subscriptionFields.parse(item.event.data.object);
-        const namedUser = userNamedByEvent(item.event);
-        const claim = claimEventQuery(item.event, item.payload, undefined, namedUser);
-        const upsert = subscriptionUpsertQuery({ subscription, eventCreated: item.event.created });
-        await client.query('BEGIN');
-        await client.query(claim.text, claim.values);
-        const applied = await client.query<{ user_id: string | null }>(upsert.text, upsert.values);
-        const userId = applied.rows[0]?.user_id ?? null;
-        if (userId !== namedUser) {
-          const finish = finishEventQuery({ eventId: item.event.id, status: 'processed', note: null, userId });
-          await client.query(finish.text, finish.values);
-        }
-        await client.query('COMMIT');
+      for (let statement = statements[next++]; statement; statement = statements[next++]) {
+        await client.query({ name: 'claim_and_apply', text: statement.text, values: statement.values });
       }
     } finally {
       client.release();
