@@ -60,6 +60,15 @@ describe('listWebhookEvents', () => {
 });
 
 describe('getWebhookCounters', () => {
+  it('raises the signature alert at 10 failures in the current hour', async () => {
+    await pool.query(
+      `INSERT INTO stripe_webhook_rejections (hour, reason, count) VALUES (date_trunc('hour', now()), 'invalid_signature', 10)
+       ON CONFLICT (hour, reason) DO UPDATE SET count = stripe_webhook_rejections.count + 10`);
+    const counters = await getWebhookCounters();
+    expect(counters.signatureFailuresLastHour).toBeGreaterThanOrEqual(10);
+    expect(counters.signatureAlert).toBe(true);
+  });
+
   it('reports failed events and rates as shares', async () => {
     const counters = await getWebhookCounters();
     expect(counters.failedEvents).toBeGreaterThanOrEqual(5);

@@ -49,14 +49,15 @@ async function processInOneStatement(event: Stripe.Event, payload: string, note:
   if (row.applied && row.applied_user_id === namedUser) return { status: 'processed', userId: namedUser };
 
   // Applied for another user than the event names, or stale: complete the event's audit columns.
-  const [finished] = await runStatement<{ user_id: string | null }>(Prisma.sql`
-    UPDATE stripe_webhook_events
-    SET note = ${row.applied ? null : 'stale'},
-        user_id = COALESCE(${row.applied_user_id}::text,
-          (SELECT user_id FROM user_subscriptions WHERE stripe_subscription_id = ${objectIdOf(event)}::text), ${namedUser}::text)
-    WHERE id = ${event.id}
-    RETURNING user_id`);
-  return { status: row.applied ? 'processed' : 'stale', userId: finished?.user_id ?? null };
+  const userId = row.applied ? row.applied_user_id : (await subscriptionUser(objectIdOf(event))) ?? namedUser;
+  await runStatement(finishEventQuery({ eventId: event.id, status: 'processed', note: row.applied ? null : 'stale', userId }));
+  return { status: row.applied ? 'processed' : 'stale', userId };
+}
+
+async function subscriptionUser(subscriptionId: string | null): Promise<string | null> {
+  const [row] = await runStatement<{ user_id: string | null }>(Prisma.sql`
+    SELECT user_id FROM user_subscriptions WHERE stripe_subscription_id = ${subscriptionId}::text`);
+  return row?.user_id ?? null;
 }
 
 /**

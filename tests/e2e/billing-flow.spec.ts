@@ -113,6 +113,15 @@ test('an admin reprocesses a failed event from its detail page', async ({ page }
   await expect(page.getByTestId('event-attempts')).toHaveText('3');
   await expect(page.getByRole('button', { name: 'Reprocess event' })).toHaveCount(0);
 
+  // An event from another API version is flagged in the list and on its page.
+  const olderVersionId = `evt_e2e_version_${Date.now()}`;
+  await withDatabase((client) => client.query(
+    `INSERT INTO stripe_webhook_events (id, type, api_version, status) VALUES ($1, 'customer.subscription.updated', '2025-01-27.acacia', 'processed')`, [olderVersionId]));
+  await page.goto(`${baseUrl()}/admin/webhooks`);
+  await expect(page.getByRole('row').filter({ hasText: olderVersionId })).toContainText('API 2025-01-27.acacia');
+  await page.getByRole('link', { name: olderVersionId }).click();
+  await expect(page.getByText('API version 2025-01-27.acacia differs from the pinned')).toBeVisible();
+
   const row = await withDatabase((client) => client.query('SELECT status, billing_period FROM user_subscriptions WHERE stripe_subscription_id = $1', [subscriptionId]));
   expect(row.rows[0]).toEqual({ status: 'active', billing_period: 'annual' });
 });
