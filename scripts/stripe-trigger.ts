@@ -6,7 +6,7 @@ import nextEnv from '@next/env';
 nextEnv.loadEnvConfig(process.cwd());
 
 const { webhookSecrets } = await import('../lib/env');
-const { buildTestEvent, freshTestEventIds, signTestEvent, TEMPLATE_EVENT_TYPES } = await import('../lib/billing/test-events');
+const { buildTestEvent, freshTestEventIds, signTestEvent, TEMPLATE_EVENT_TYPES } = await import('../lib/dev/test-events');
 
 function option(name: string): string | undefined {
   const index = process.argv.indexOf(`--${name}`);

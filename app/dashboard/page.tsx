@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { redirect } from 'next/navigation';
 import { getCurrentUser } from '@/lib/auth/current-user';
-import { formatDate } from '@/lib/billing/format';
+import { formatDate } from '@/lib/format';
 import { getCurrentSubscription, getFeatures } from '@/lib/billing/get-features';
 
 export const metadata: Metadata = { title: 'Dashboard' };

@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import { getCurrentUser } from '@/lib/auth/current-user';
-import { formatUsd } from '@/lib/billing/format';
+import { formatUsd } from '@/lib/format';
 import { getCurrentSubscription } from '@/lib/billing/get-features';
 import { PLAN_FEATURES, PRICES } from '@/lib/billing/plans';
 

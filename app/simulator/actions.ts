@@ -6,7 +6,7 @@ import { headers } from 'next/headers';
 import { notFound, redirect } from 'next/navigation';
 import { getCurrentUser } from '@/lib/auth/current-user';
 import { getCurrentSubscription } from '@/lib/billing/get-features';
-import { deliverCancellation, deliverCheckoutEvents } from '@/lib/billing/simulator/simulate-checkout';
+import { deliverCancellation, deliverCheckoutEvents } from '@/lib/dev/simulate-checkout';
 import { stripeSimulatorEnabled } from '@/lib/env';
 import { baseUrlFrom } from '@/lib/http/base-url';
 

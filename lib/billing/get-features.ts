@@ -1,6 +1,6 @@
 import { getPrisma } from '../db/client';
 import { readCachedFeatures, writeCachedFeatures } from '../cache/feature-cache';
-import { logError } from '../logger';
+import { errorMessage, logger } from '../logger';
 import { type Features, featuresFor } from './plans';
 
 /** The user's best subscription: an active one first, then the most recently changed. */
@@ -20,13 +20,13 @@ export async function getFeatures(userId: string): Promise<Features> {
     const cached = await readCachedFeatures(userId);
     if (cached) return JSON.parse(cached) as Features;
   } catch (error) {
-    logError(`Feature cache read failed: user_id=${userId} error=${error instanceof Error ? error.message : String(error)}`);
+    logger.error('Feature cache read failed', { user_id: userId, error: errorMessage(error) });
   }
   const features = featuresFor(await getCurrentSubscription(userId));
   try {
     await writeCachedFeatures(userId, JSON.stringify(features));
   } catch (error) {
-    logError(`Feature cache write failed: user_id=${userId} error=${error instanceof Error ? error.message : String(error)}`);
+    logger.error('Feature cache write failed', { user_id: userId, error: errorMessage(error) });
   }
   return features;
 }

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { env } from '../env';
-import { logError } from '../logger';
+import { logger } from '../logger';
 
 // One connection pool per process, shared by Prisma (through @prisma/adapter-pg) and the webhook's
 // transaction, so the app never holds more than DATABASE_POOL_SIZE connections.
@@ -20,7 +20,7 @@ export function getPool(): pg.Pool {
       // Bounds every statement, lock waits included (a duplicate waits on the first delivery's key).
       statement_timeout: 15_000,
     });
-    pool.on('error', (error) => logError(`Idle database connection failed: ${error.message}`));
+    pool.on('error', (error) => logger.error('Idle database connection failed', { error: error.message }));
     globalForPool.pgPool = pool;
   }
   return globalForPool.pgPool;

@@ -1,7 +1,7 @@
-import { logError } from '../logger';
+import { logger } from '../logger';
 
 /** Back to the page with a message the page shows; the details stay in the log. */
 export function billingErrorRedirect(pageUrl: string, message: string): Response {
-  logError(`Billing request failed: ${message}`);
+  logger.error('Billing request failed', { error: message });
   return Response.redirect(`${pageUrl}?error=${encodeURIComponent(message)}`, 303);
 }

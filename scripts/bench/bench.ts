@@ -89,9 +89,9 @@ async function getHealth(url: string, amount: number): Promise<LoadFigures> {
 
 /** The database's ceiling: the handler's own statement for one event, from 16 connections, no HTTP. */
 async function databaseCeiling(databaseUrl: string, count: number): Promise<number> {
-  const { claimAndApplyQuery } = await import('../../lib/billing/event-queries');
-  const { singleStatementEffect } = await import('../../lib/billing/dispatch-stripe-event');
-  const { userNamedByEvent } = await import('../../lib/billing/stripe-objects');
+  const { claimAndApplyQuery } = await import('../../lib/billing/webhook/event-store');
+  const { singleStatementEffect } = await import('../../lib/billing/webhook/handlers/index');
+  const { userNamedByEvent } = await import('../../lib/billing/webhook/event-fields');
   const pool = new pg.Pool({ connectionString: databaseUrl, max: CONCURRENCY });
   const statements = Array.from({ length: count }, () => {
     const payload = eventBody('customer.subscription.updated', freshScenario());

@@ -4,7 +4,7 @@ import { startApp, TEST_WEBHOOK_SECRETS, type AppServer } from '../support/app-s
 import { eventRows, subscriptionRow, testPool } from '../support/database';
 import { deliver } from '../support/deliver';
 import { eventBody, eventIdOf, freshScenario, type FixtureName } from '../support/stripe-events';
-import { shuffle } from '../../lib/billing/simulator/shuffle';
+import { shuffle } from '../../lib/dev/shuffle';
 
 const appUrl = inject('appUrl');
 const databaseUrl = inject('databaseUrl');

@@ -192,8 +192,9 @@ describe('secrets', () => {
     await kv.setMode('ok');
 
     const everything = `${bodies.join('\n')}\n${app.logs()}`;
-    expect(app.logs()).toMatch(/Webhook processed: event_id=evt_\w+ type=customer\.subscription\.created status=processed ms=\d+/);
-    expect(app.logs()).toMatch(/Signature verification failed: reason=invalid_signature/);
+    const lines = app.logs().split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines).toContainEqual(expect.objectContaining({ level: 'info', msg: 'Webhook processed', event_id: expect.stringMatching(/^evt_/), type: 'customer.subscription.created', status: 'processed', ms: expect.any(Number), attempt: 1 }));
+    expect(lines).toContainEqual(expect.objectContaining({ level: 'error', msg: 'Signature verification failed', reason: 'invalid_signature' }));
     for (const hidden of [...TEST_WEBHOOK_SECRETS, kv.token, ...signatures]) expect(everything).not.toContain(hidden);
     for (const path of ['/admin/webhooks', '/admin/webhooks/evt_anything']) expect((await fetch(`${app.url}${path}`)).status).toBe(404);
   });

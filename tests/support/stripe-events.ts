@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Stripe from 'stripe';
 
-const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/stripe');
+const FIXTURES = path.resolve(import.meta.dirname, '../../lib/dev/event-templates');
 
 export type FixtureName =
   | 'checkout.session.completed'

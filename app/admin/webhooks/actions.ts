@@ -2,8 +2,8 @@
 
 import { redirect } from 'next/navigation';
 import { requireAdmin } from '@/lib/auth/admin';
-import { ReprocessError, reprocessWebhookEvent } from '@/lib/admin/reprocess-webhook-event';
-import { logError, logInfo } from '@/lib/logger';
+import { ReprocessError, reprocessWebhookEvent } from '@/lib/billing/webhook/reprocess-webhook-event';
+import { errorMessage, logger } from '@/lib/logger';
 
 export async function reprocessEventAction(form: FormData): Promise<void> {
   const admin = await requireAdmin();
@@ -11,10 +11,10 @@ export async function reprocessEventAction(form: FormData): Promise<void> {
   let message: string;
   try {
     const result = await reprocessWebhookEvent(eventId);
-    logInfo(`Webhook reprocessed: event_id=${eventId} status=${result.status} by=${admin.email}`);
+    logger.info('Webhook reprocessed', { event_id: eventId, status: result.status, by: admin.id });
     message = `Reprocessed: ${result.status}`;
   } catch (error) {
-    logError(`Webhook reprocess failed: event_id=${eventId} error=${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+    logger.error('Webhook reprocess failed', { event_id: eventId, error: errorMessage(error) });
     message = error instanceof ReprocessError ? error.message : 'Reprocessing failed again; see the last error below.';
   }
   redirect(`/admin/webhooks/${encodeURIComponent(eventId)}?message=${encodeURIComponent(message)}`);

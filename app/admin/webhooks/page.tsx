@@ -5,7 +5,7 @@ import Stripe from 'stripe';
 import { getWebhookCounters, SIGNATURE_FAILURE_ALERT_PER_HOUR } from '@/lib/admin/get-webhook-counters';
 import { EVENT_STATUSES, listFilters, listWebhookEvents } from '@/lib/admin/list-webhook-events';
 import { requireAdmin } from '@/lib/auth/admin';
-import { formatDateTime } from '@/lib/billing/format';
+import { formatDateTime } from '@/lib/format';
 
 export const metadata: Metadata = { title: 'Webhook events', robots: { index: false } };
 export const dynamic = 'force-dynamic';

@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound, redirect } from 'next/navigation';
 import { getCurrentUser } from '@/lib/auth/current-user';
-import { formatUsd } from '@/lib/billing/format';
+import { formatUsd } from '@/lib/format';
 import { PRICES } from '@/lib/billing/plans';
 import { stripeSimulatorEnabled } from '@/lib/env';
 import { simulatePaymentAction } from '../actions';

@@ -3,7 +3,7 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import Stripe from 'stripe';
 import { requireAdmin } from '@/lib/auth/admin';
-import { formatDateTime } from '@/lib/billing/format';
+import { formatDateTime } from '@/lib/format';
 import { getPrisma } from '@/lib/db/client';
 import { reprocessEventAction } from '../actions';
 

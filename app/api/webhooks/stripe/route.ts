@@ -1,8 +1,8 @@
-import { processStripeEvent } from '@/lib/billing/process-stripe-event';
-import { readWebhookBody } from '@/lib/billing/read-webhook-body';
-import { verifyStripeSignature } from '@/lib/billing/verify-stripe-signature';
-import { webhookErrorResponse } from '@/lib/billing/webhook-errors';
-import { logInfo } from '@/lib/logger';
+import { processStripeEvent } from '@/lib/billing/webhook/process-stripe-event';
+import { readWebhookBody } from '@/lib/billing/webhook/read-webhook-body';
+import { verifyStripeSignature } from '@/lib/billing/webhook/verify-stripe-signature';
+import { webhookErrorResponse } from '@/lib/billing/webhook/webhook-errors';
+import { logger } from '@/lib/logger';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
@@ -14,7 +14,7 @@ export async function POST(request: Request): Promise<Response> {
     const rawBody = await readWebhookBody(request);
     const event = verifyStripeSignature({ rawBody, header: request.headers.get('stripe-signature') });
     const { status } = await processStripeEvent({ event, payload: rawBody.toString('utf8') });
-    logInfo(`Webhook processed: event_id=${event.id} type=${event.type} status=${status} ms=${Math.round(performance.now() - startedAt)}`);
+    logger.info('Webhook processed', { event_id: event.id, type: event.type, status, ms: Math.round(performance.now() - startedAt) });
     return Response.json({ status, event_id: event.id });
   } catch (error) {
     return webhookErrorResponse(error);

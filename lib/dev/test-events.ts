@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import Stripe from 'stripe';
-import checkoutSessionCompleted from '../../tests/fixtures/stripe/checkout.session.completed.json';
-import customerCreated from '../../tests/fixtures/stripe/customer.created.json';
-import subscriptionCreated from '../../tests/fixtures/stripe/customer.subscription.created.json';
-import subscriptionDeleted from '../../tests/fixtures/stripe/customer.subscription.deleted.json';
-import subscriptionUpdated from '../../tests/fixtures/stripe/customer.subscription.updated.json';
-import invoicePaymentFailed from '../../tests/fixtures/stripe/invoice.payment_failed.json';
-import invoicePaymentSucceeded from '../../tests/fixtures/stripe/invoice.payment_succeeded.json';
+import checkoutSessionCompleted from './event-templates/checkout.session.completed.json';
+import customerCreated from './event-templates/customer.created.json';
+import subscriptionCreated from './event-templates/customer.subscription.created.json';
+import subscriptionDeleted from './event-templates/customer.subscription.deleted.json';
+import subscriptionUpdated from './event-templates/customer.subscription.updated.json';
+import invoicePaymentFailed from './event-templates/invoice.payment_failed.json';
+import invoicePaymentSucceeded from './event-templates/invoice.payment_succeeded.json';
 
 // Official Stripe example events (API version pinned by the SDK) used as templates for test-mode
 // events: the offline trigger and the checkout simulator post them, signed, to the real webhook.

@@ -1,7 +1,7 @@
 import type Stripe from 'stripe';
-import { Prisma } from '../../db/generated/client';
-import { invoiceFields, parseEventObject } from '../stripe-objects';
-import { resolveInvoiceUser, subscriptionOfInvoice } from '../resolve-invoice-user';
+import { Prisma } from '../../../db/generated/client';
+import { invoiceFields, parseEventObject } from '../event-fields';
+import { resolveInvoiceUser, subscriptionOfInvoice } from './invoice-subscription';
 import type { HandlerContext, HandlerOutcome } from './types';
 
 /**

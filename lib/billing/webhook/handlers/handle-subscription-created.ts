@@ -1,6 +1,6 @@
 import type Stripe from 'stripe';
-import { applySubscriptionSnapshot } from '../apply-subscription-snapshot';
-import { parseEventObject, subscriptionFields } from '../stripe-objects';
+import { applySubscriptionSnapshot } from './upsert-subscription';
+import { parseEventObject, subscriptionFields } from '../event-fields';
 import type { HandlerContext, HandlerOutcome } from './types';
 
 export async function handleSubscriptionCreated(event: Stripe.CustomerSubscriptionCreatedEvent, { tx }: HandlerContext): Promise<HandlerOutcome> {

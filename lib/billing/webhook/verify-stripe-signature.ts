@@ -1,6 +1,6 @@
 import Stripe from 'stripe';
-import { env, webhookSecrets } from '../env';
-import { stripeEventEnvelope } from './stripe-objects';
+import { env, webhookSecrets } from '../../env';
+import { stripeEventEnvelope } from './event-fields';
 import { WebhookConfigurationError, WebhookRejection } from './webhook-errors';
 
 type VerifyOptions = {

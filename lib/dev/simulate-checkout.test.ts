@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { webhookSecrets } from '../../env';
-import { verifyStripeSignature } from '../verify-stripe-signature';
+import { webhookSecrets } from '../env';
+import { verifyStripeSignature } from '../billing/webhook/verify-stripe-signature';
 import { deliverCancellation, deliverCheckoutEvents } from './simulate-checkout';
 
 type Received = { type: string; object: Record<string, unknown> };

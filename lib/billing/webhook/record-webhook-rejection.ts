@@ -1,5 +1,5 @@
-import { getPrisma } from '../db/client';
-import { logError } from '../logger';
+import { getPrisma } from '../../db/client';
+import { errorMessage, logger } from '../../logger';
 
 /**
  * Counts a rejected delivery in one row per hour and reason, so a flood of forged requests costs a
@@ -12,6 +12,6 @@ export async function recordWebhookRejection(reason: string): Promise<void> {
       VALUES (date_trunc('hour', now()), ${reason}, 1)
       ON CONFLICT (hour, reason) DO UPDATE SET count = stripe_webhook_rejections.count + 1`;
   } catch (error) {
-    logError(`Rejection counter not recorded: reason=${reason} error=${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+    logger.error('Rejection counter not recorded', { reason, error: errorMessage(error) });
   }
 }

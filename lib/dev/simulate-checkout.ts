@@ -1,8 +1,8 @@
-import { webhookSecrets } from '../../env';
-import { logError } from '../../logger';
-import type { CurrentUser } from '../../auth/current-user';
-import { PRICES } from '../plans';
-import { buildTestEvent, signTestEvent, stripeLikeId, type TestEventIds } from '../test-events';
+import { webhookSecrets } from '../env';
+import { logger } from '../logger';
+import type { CurrentUser } from '../auth/current-user';
+import { PRICES } from '../billing/plans';
+import { buildTestEvent, signTestEvent, stripeLikeId, type TestEventIds } from './test-events';
 import { shuffle } from './shuffle';
 
 /** Posts one signed event to the app's own webhook over HTTP, exactly as Stripe would. */
@@ -39,7 +39,7 @@ export async function deliverCheckoutEvents({ user, priceId, baseUrl }: { user: 
       if (status === 200) return;
       await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
     }
-    logError(`Simulator: delivery to ${baseUrl} not accepted after 3 attempts`);
+    logger.error('Simulator delivery not accepted after 3 attempts', { base_url: baseUrl });
   }));
 }
 

@@ -1,13 +1,13 @@
 import type Stripe from 'stripe';
-import { invalidateFeatureCache } from '../cache/feature-cache';
-import { getPrisma } from '../db/client';
-import { Prisma } from '../db/generated/client';
-import { runStatement, type SqlTransaction, withTransaction } from '../db/sql-transaction';
-import { expectedLivemode } from '../env';
-import { logError } from '../logger';
-import { dispatchStripeEvent, HANDLED_EVENT_TYPES, singleStatementEffect } from './dispatch-stripe-event';
-import { userNamedByEvent } from './stripe-objects';
-import { type Claim, type ClaimAndApply, claimAndApplyQuery, claimEventQuery, finishEventQuery, objectIdOf, recordFailureQuery } from './event-queries';
+import { invalidateFeatureCache } from '../../cache/feature-cache';
+import { getPrisma } from '../../db/client';
+import { Prisma } from '../../db/generated/client';
+import { runStatement, type SqlTransaction, withTransaction } from '../../db/sql-transaction';
+import { expectedLivemode } from '../../env';
+import { errorMessage, logger } from '../../logger';
+import { dispatchStripeEvent, HANDLED_EVENT_TYPES, singleStatementEffect } from './handlers/index';
+import { userNamedByEvent } from './event-fields';
+import { type Claim, type ClaimAndApply, claimAndApplyQuery, claimEventQuery, finishEventQuery, objectIdOf, recordFailureQuery } from './event-store';
 import { WebhookProcessingError } from './webhook-errors';
 
 export type ProcessStatus = 'processed' | 'already_processed' | 'ignored' | 'stale';
@@ -86,7 +86,7 @@ export async function processStripeEvent({ event, payload }: ProcessStripeEventO
   } catch (error) {
     const message = (error instanceof Error ? error.message : String(error)).trim().slice(0, MAX_ERROR_LENGTH);
     await getPrisma().$executeRaw(recordFailureQuery(event, payload, message)).catch((recordError: unknown) => {
-      logError(`Failure of ${event.id} not recorded: ${recordError instanceof Error ? recordError.message.split('\n')[0] : String(recordError)}`);
+      logger.error('Failure not recorded', { event_id: event.id, error: errorMessage(recordError) });
     });
     throw new WebhookProcessingError(event.id, error);
   }

@@ -1,4 +1,4 @@
-import type { SqlTransaction } from '../../db/sql-transaction';
+import type { SqlTransaction } from '../../../db/sql-transaction';
 
 /** What applying an event did: `stale` when it was older than the state already stored. */
 export type HandlerOutcome = {

@@ -1,8 +1,8 @@
-import { Prisma } from '../db/generated/client';
-import type { SqlTransaction } from '../db/sql-transaction';
-import { billingPeriodForInterval, isActiveStatus, planForPrice, TERMINAL_STATUSES } from './plans';
-import type { SubscriptionFields } from './stripe-objects';
-import type { HandlerOutcome } from './handlers/types';
+import { Prisma } from '../../../db/generated/client';
+import type { SqlTransaction } from '../../../db/sql-transaction';
+import { billingPeriodForInterval, isActiveStatus, planForPrice, TERMINAL_STATUSES } from '../../plans';
+import type { SubscriptionFields } from '../event-fields';
+import type { HandlerOutcome } from './types';
 
 type ApplySubscriptionSnapshotOptions = {
   tx: SqlTransaction;

@@ -1,6 +1,6 @@
 import type Stripe from 'stripe';
-import { Prisma } from '../../db/generated/client';
-import { checkoutSessionFields, parseEventObject } from '../stripe-objects';
+import { Prisma } from '../../../db/generated/client';
+import { checkoutSessionFields, parseEventObject } from '../event-fields';
 import type { HandlerContext, HandlerOutcome } from './types';
 
 /**

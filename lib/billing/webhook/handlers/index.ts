@@ -1,14 +1,14 @@
 import type Stripe from 'stripe';
-import type { Prisma } from '../db/generated/client';
-import { subscriptionUpsertQuery } from './apply-subscription-snapshot';
-import { parseEventObject, subscriptionFields } from './stripe-objects';
-import { handleCheckoutSessionCompleted } from './handlers/handle-checkout-session-completed';
-import { handleInvoicePaymentFailed } from './handlers/handle-invoice-payment-failed';
-import { handleInvoicePaymentSucceeded } from './handlers/handle-invoice-payment-succeeded';
-import { handleSubscriptionCreated } from './handlers/handle-subscription-created';
-import { handleSubscriptionDeleted } from './handlers/handle-subscription-deleted';
-import { handleSubscriptionUpdated } from './handlers/handle-subscription-updated';
-import type { HandlerContext, HandlerOutcome } from './handlers/types';
+import type { Prisma } from '../../../db/generated/client';
+import { subscriptionUpsertQuery } from './upsert-subscription';
+import { parseEventObject, subscriptionFields } from '../event-fields';
+import { handleCheckoutSessionCompleted } from './handle-checkout-session-completed';
+import { handleInvoicePaymentFailed } from './handle-invoice-payment-failed';
+import { handleInvoicePaymentSucceeded } from './handle-invoice-payment-succeeded';
+import { handleSubscriptionCreated } from './handle-subscription-created';
+import { handleSubscriptionDeleted } from './handle-subscription-deleted';
+import { handleSubscriptionUpdated } from './handle-subscription-updated';
+import type { HandlerContext, HandlerOutcome } from './types';
 
 /** The event types this app applies; every other type is recorded as `ignored`. */
 export const HANDLED_EVENT_TYPES: ReadonlySet<string> = new Set([

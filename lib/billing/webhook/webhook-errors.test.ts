@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { inject } from 'vitest';
-import { rejectionCount, testPool } from '../../tests/support/database';
-import { CacheInvalidationError } from '../cache/feature-cache';
-import { getPrisma } from '../db/client';
+import { rejectionCount, testPool } from '../../../tests/support/database';
+import { CacheInvalidationError } from '../../cache/feature-cache';
+import { getPrisma } from '../../db/client';
 import { recordWebhookRejection } from './record-webhook-rejection';
 import { WebhookConfigurationError, WebhookProcessingError, WebhookRejection, webhookErrorResponse } from './webhook-errors';
 

@@ -1,6 +1,6 @@
 import type Stripe from 'stripe';
-import { invoiceFields, parseEventObject } from '../stripe-objects';
-import { resolveInvoiceUser } from '../resolve-invoice-user';
+import { invoiceFields, parseEventObject } from '../event-fields';
+import { resolveInvoiceUser } from './invoice-subscription';
 import type { HandlerContext, HandlerOutcome } from './types';
 
 /** Recorded only: the status change (past_due...) arrives as customer.subscription.updated. */

@@ -1,6 +1,6 @@
-import type { SqlTransaction } from '../db/sql-transaction';
-import { Prisma } from '../db/generated/client';
-import type { InvoiceFields } from './stripe-objects';
+import type { SqlTransaction } from '../../../db/sql-transaction';
+import { Prisma } from '../../../db/generated/client';
+import type { InvoiceFields } from '../event-fields';
 
 export function subscriptionOfInvoice(invoice: InvoiceFields): string | null {
   return invoice.parent?.type === 'subscription_details' ? invoice.parent.subscription_details?.subscription ?? null : null;

@@ -1,10 +1,10 @@
 import type Stripe from 'stripe';
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { inject } from 'vitest';
-import { eventBody, freshScenario, type FixtureName, type Scenario } from '../../tests/support/stripe-events';
-import { eventRows, subscriptionRow, testPool } from '../../tests/support/database';
-import { featureCacheKey } from '../cache/feature-cache';
-import { getCacheStore } from '../cache/store';
+import { eventBody, freshScenario, type FixtureName, type Scenario } from '../../../tests/support/stripe-events';
+import { eventRows, subscriptionRow, testPool } from '../../../tests/support/database';
+import { featureCacheKey } from '../../cache/feature-cache';
+import { getCacheStore } from '../../cache/store';
 import { processStripeEvent } from './process-stripe-event';
 
 const pool = testPool(inject('databaseUrl'));

@@ -1,5 +1,5 @@
-import { CacheInvalidationError } from '../cache/feature-cache';
-import { logError } from '../logger';
+import { CacheInvalidationError } from '../../cache/feature-cache';
+import { errorMessage, logger } from '../../logger';
 import { recordWebhookRejection } from './record-webhook-rejection';
 
 export type RejectionReason =
@@ -52,23 +52,23 @@ function json(status: number, error: string): Response {
  */
 export async function webhookErrorResponse(error: unknown): Promise<Response> {
   if (error instanceof WebhookRejection) {
-    logError(`Signature verification failed: reason=${error.reason} message="${error.message}"`);
+    logger.error('Signature verification failed', { reason: error.reason });
     await recordWebhookRejection(error.reason);
     const { status, message } = REJECTIONS[error.reason];
     return json(status, message);
   }
   if (error instanceof CacheInvalidationError) {
-    logError(`Webhook cache invalidation failed after commit: ${error.message}`);
+    logger.error('Webhook cache invalidation failed after commit', { error: error.message });
     return json(500, 'Feature cache invalidation failed; the event is stored and a retry clears the cache');
   }
   if (error instanceof WebhookProcessingError) {
-    logError(`Webhook failed: ${error.message}`);
+    logger.error('Webhook failed', { event_id: error.eventId, error: error.message });
     return json(500, 'Webhook processing failed; a retry will process it again');
   }
   if (error instanceof WebhookConfigurationError) {
-    logError(`Webhook misconfigured: ${error.message}`);
+    logger.error('Webhook misconfigured', { error: error.message });
     return json(500, error.message);
   }
-  logError(`Webhook failed unexpectedly: ${error instanceof Error ? error.message : String(error)}`);
+  logger.error('Webhook failed unexpectedly', { error: errorMessage(error) });
   return json(500, 'Webhook processing failed; a retry will process it again');
 }

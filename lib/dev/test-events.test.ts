@@ -1,7 +1,7 @@
 import Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
 import { buildTestEvent, freshTestEventIds, signTestEvent, TEMPLATE_EVENT_TYPES } from './test-events';
-import { verifyStripeSignature } from './verify-stripe-signature';
+import { verifyStripeSignature } from '../billing/webhook/verify-stripe-signature';
 
 describe('test events', () => {
   it('builds each template with fresh ids and the given customer, subscription and user', () => {

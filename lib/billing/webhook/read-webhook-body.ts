@@ -1,4 +1,4 @@
-import { env } from '../env';
+import { env } from '../../env';
 import { WebhookRejection } from './webhook-errors';
 
 export const MAX_WEBHOOK_BODY_BYTES = 1024 * 1024;

@@ -1,7 +1,7 @@
 import type Stripe from 'stripe';
-import { getPrisma } from '../db/client';
-import { processStripeEvent, type ProcessResult } from '../billing/process-stripe-event';
-import { stripeEventEnvelope } from '../billing/stripe-objects';
+import { getPrisma } from '../../db/client';
+import { processStripeEvent, type ProcessResult } from './process-stripe-event';
+import { stripeEventEnvelope } from './event-fields';
 
 export class ReprocessError extends Error {
   constructor(message: string) {

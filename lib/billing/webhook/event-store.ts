@@ -1,5 +1,5 @@
 import type Stripe from 'stripe';
-import { Prisma } from '../db/generated/client';
+import { Prisma } from '../../db/generated/client';
 
 // The SQL of the webhook's hot path, built in one place so the benchmark can run the very same
 // statements against PostgreSQL alone.
