@@ -32,6 +32,13 @@ const envSchema = z.object({
   ADMIN_EMAILS: z.string().default(''),
   DEMO_SIGN_IN: flag,
   STRIPE_SIMULATOR: flag,
+  // Another base URL for Stripe's API (stripe-mock, a local test double); unset: api.stripe.com.
+  STRIPE_API_URL: z
+    .url({ protocol: /^https?$/ })
+    .refine((value) => /^[a-z]+:\/\/[^/?#]+\/?$/i.test(value), 'STRIPE_API_URL must be a base URL (scheme, host, optional port), without a path')
+    .optional(),
+  // Bearer token Vercel Cron sends to /api/cron/*; unset: those routes answer 401.
+  CRON_SECRET: optionalString,
 });
 
 export type Env = z.infer<typeof envSchema>;
