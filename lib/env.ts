@@ -27,6 +27,9 @@ const envSchema = z.object({
   KV_REST_API_TOKEN: optionalString,
   KV_TIMEOUT_MS: z.coerce.number().int().min(50).max(10_000).default(1_000),
   FEATURE_CACHE_TTL_SECONDS: z.coerce.number().int().min(1).default(300),
+  // Days a past_due subscription keeps Pro, counted from when it became past_due; unset: as long as
+  // Stripe retries the card (the status stays past_due).
+  PAST_DUE_GRACE_DAYS: z.coerce.number().int().min(0).optional(),
   APP_URL: z.url().optional().catch(undefined),
   SESSION_SECRET: z.string().min(32, 'SESSION_SECRET must be at least 32 characters').optional(),
   ADMIN_EMAILS: z.string().default(''),
