@@ -1,11 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { testPool } from '../../tests/support/database';
 import { startStripeApiDouble } from '../../tests/support/stripe-api-double';
-import { BillingError, createCheckoutSession } from './create-checkout-session';
+import { randomId } from '../../tests/support/stripe-events';
+import { AlreadySubscribedError, BillingError, createCheckoutSession } from './create-checkout-session';
 import { createPortalSession } from './create-portal-session';
 
 let double: Awaited<ReturnType<typeof startStripeApiDouble>>;
+const pool = testPool(inject('databaseUrl'));
 beforeAll(async () => { double = await startStripeApiDouble(); });
-afterAll(() => double.close());
+afterAll(async () => {
+  await double.close();
+  await pool.end();
+});
 
 const baseUrl = 'https://app.example.com';
 const newUser = { id: 'user_1', email: 'jenny@example.com', stripeCustomerId: null };
@@ -41,6 +47,53 @@ describe('createCheckoutSession (real stripe-node against a local Stripe API dou
     await expect(createCheckoutSession({ stripe: double.stripe, user: newUser, priceId: 'price_evil', baseUrl })).rejects.toBeInstanceOf(BillingError);
     expect(await createCheckoutSession({ stripe: null, user: newUser, priceId: 'price_1PgafmB7WZ01zgkW6dKueIc5', baseUrl }))
       .toBe(`${baseUrl}/simulator/checkout?price=price_1PgafmB7WZ01zgkW6dKueIc5`);
+  });
+});
+
+describe('createCheckoutSession for a customer who already pays', () => {
+  const monthly = 'price_1PgafmB7WZ01zgkW6dKueIc5';
+  const annual = 'price_1PgagYB7WZ01zgkWq8YrLy20';
+  const insertRow = (values: { userId: string | null; customerId: string; status: string; isActive: boolean }) => pool.query(
+    `INSERT INTO user_subscriptions (stripe_subscription_id, user_id, stripe_customer_id, stripe_price_id, plan, billing_period, status, is_active)
+     VALUES ($1, $2, $3, $4, 'pro', 'monthly', $5, $6)`,
+    [randomId('sub'), values.userId, values.customerId, monthly, values.status, values.isActive],
+  );
+
+  it.each(['active', 'trialing', 'past_due'])('refuses a second subscription while one is %s, with or without a Stripe key', async (status) => {
+    const user = { id: randomId('user'), email: 'pays@example.com', stripeCustomerId: randomId('cus') };
+    await insertRow({ userId: user.id, customerId: user.stripeCustomerId, status, isActive: true });
+    const before = double.requests.length;
+    for (const stripe of [double.stripe, null]) {
+      const refusal = createCheckoutSession({ stripe, user, priceId: annual, baseUrl });
+      await expect(refusal).rejects.toBeInstanceOf(AlreadySubscribedError);
+      await expect(refusal).rejects.toMatchObject({ status: 409, message: 'You already have a subscription. Switch plans here instead: a second checkout would bill you twice.' });
+    }
+    expect(double.requests.length).toBe(before); // nothing asked of Stripe
+  });
+
+  it('refuses for a row the webhook has not linked to the user yet (matched by customer)', async () => {
+    const user = { id: randomId('user'), email: null, stripeCustomerId: randomId('cus') };
+    await insertRow({ userId: null, customerId: user.stripeCustomerId, status: 'active', isActive: true });
+    await expect(createCheckoutSession({ stripe: null, user, priceId: annual, baseUrl })).rejects.toBeInstanceOf(AlreadySubscribedError);
+  });
+
+  it('refuses when Stripe has a live subscription the webhook has not stored yet', async () => {
+    const user = { id: randomId('user'), email: null, stripeCustomerId: randomId('cus') };
+    double.addSubscription({ id: randomId('sub'), customer: user.stripeCustomerId, status: 'trialing', priceId: monthly });
+    await expect(createCheckoutSession({ stripe: double.stripe, user, priceId: annual, baseUrl })).rejects.toBeInstanceOf(AlreadySubscribedError);
+    const request = double.requests.at(-1);
+    expect(request?.method).toBe('GET');
+    expect(request?.body.get('customer')).toBe(user.stripeCustomerId);
+    expect(request?.body.get('status')).toBe('all');
+    expect(double.requests.some((candidate) => candidate.path === '/v1/checkout/sessions' && candidate.body.get('customer') === user.stripeCustomerId)).toBe(false);
+  });
+
+  it('opens checkout again after the subscription ended', async () => {
+    const user = { id: randomId('user'), email: null, stripeCustomerId: randomId('cus') };
+    await insertRow({ userId: user.id, customerId: user.stripeCustomerId, status: 'canceled', isActive: false });
+    double.addSubscription({ id: randomId('sub'), customer: user.stripeCustomerId, status: 'canceled', priceId: monthly });
+    expect(await createCheckoutSession({ stripe: double.stripe, user, priceId: annual, baseUrl })).toBe('https://checkout.stripe.com/c/pay/cs_test_double');
+    expect(double.requests.at(-1)?.body.get('customer')).toBe(user.stripeCustomerId);
   });
 });
 

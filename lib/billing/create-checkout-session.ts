@@ -1,11 +1,20 @@
 import type Stripe from 'stripe';
 import type { CurrentUser } from '../auth/current-user';
-import { PRICES } from './plans';
+import { findLiveStripeSubscriptionId, findLiveSubscription } from './find-live-subscription';
+import { findPrice } from './plans';
 
 export class BillingError extends Error {
   constructor(message: string, readonly status: number) {
     super(message);
     this.name = 'BillingError';
+  }
+}
+
+/** Checkout refused: the customer already has a subscription, which a plan change updates instead. */
+export class AlreadySubscribedError extends BillingError {
+  constructor() {
+    super('You already have a subscription. Switch plans here instead: a second checkout would bill you twice.', 409);
+    this.name = 'AlreadySubscribedError';
   }
 }
 
@@ -19,12 +28,17 @@ type CreateCheckoutSessionOptions = {
 /**
  * Where to send the user to pay: a Stripe Checkout Session (subscription mode, the user's id as
  * `client_reference_id` and in the subscription's metadata, their customer reused), or, with no
- * Stripe key, the local test-mode simulator.
+ * Stripe key, the local test-mode simulator. Refused (AlreadySubscribedError) when the user already
+ * has an active, trialing or past_due subscription, in the database or, for a known customer, at
+ * Stripe (a payment whose webhook has not arrived yet).
  */
 export async function createCheckoutSession({ stripe, user, priceId, baseUrl }: CreateCheckoutSessionOptions): Promise<string> {
-  const price = PRICES.find((candidate) => candidate.id === priceId);
+  const price = findPrice(priceId);
   if (!price) throw new BillingError('Unknown price.', 400);
+  if (await findLiveSubscription(user)) throw new AlreadySubscribedError();
   if (!stripe) return `${baseUrl}/simulator/checkout?price=${encodeURIComponent(price.id)}`;
+
+  if (user.stripeCustomerId && (await findLiveStripeSubscriptionId(stripe, user.stripeCustomerId))) throw new AlreadySubscribedError();
 
   const session = await stripe.checkout.sessions.create({
     mode: 'subscription',

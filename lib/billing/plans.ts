@@ -50,7 +50,46 @@ export function isActiveStatus(status: string): boolean {
 /** Stripe never revives these: no later delivery may change such a row. */
 export const TERMINAL_STATUSES = ['canceled', 'incomplete_expired'] as const;
 
-export function featuresFor(subscription: { plan: string; isActive: boolean } | null): Features {
-  if (!subscription?.isActive) return PLAN_FEATURES.free;
-  return subscription.plan === 'pro' ? PLAN_FEATURES.pro : PLAN_FEATURES.free;
+/** The subscription fields the plan rules read: a `user_subscriptions` row has them all. */
+export type SubscriptionForFeatures = {
+  plan: string;
+  isActive: boolean;
+  status?: string | null;
+  pastDueSince?: Date | null;
+};
+
+const DAY_MS = 86_400_000;
+
+/**
+ * When a past_due subscription stops unlocking Pro: `pastDueSince` + PAST_DUE_GRACE_DAYS, or null
+ * when no limit applies (not past_due, no grace configured: as long as Stripe retries the card, or
+ * the start of the failure unknown).
+ */
+export function pastDueGraceEndsAt(subscription: SubscriptionForFeatures | null, graceDays: number | undefined = env.PAST_DUE_GRACE_DAYS): Date | null {
+  if (subscription?.status !== 'past_due' || graceDays === undefined || !subscription.pastDueSince) return null;
+  return new Date(subscription.pastDueSince.getTime() + graceDays * DAY_MS);
+}
+
+/**
+ * The feature flags a subscription row unlocks: Pro while it is active, trialing, or past_due within
+ * the grace period; Free otherwise.
+ */
+export function featuresFor(
+  subscription: SubscriptionForFeatures | null,
+  { now = new Date(), graceDays = env.PAST_DUE_GRACE_DAYS }: { now?: Date; graceDays?: number } = {},
+): Features {
+  if (!subscription?.isActive || subscription.plan !== 'pro') return PLAN_FEATURES.free;
+  const graceEnd = pastDueGraceEndsAt(subscription, graceDays);
+  if (graceEnd && now.getTime() >= graceEnd.getTime()) return PLAN_FEATURES.free;
+  return PLAN_FEATURES.pro;
+}
+
+/** The configured price with this id, or undefined. */
+export function findPrice(priceId: string | null | undefined): Price | undefined {
+  return PRICES.find((price) => price.id === priceId);
+}
+
+/** "Pro Monthly" / "Pro Annual": how pages name a price. */
+export function priceLabel(price: Pick<Price, 'billingPeriod'>): string {
+  return price.billingPeriod === 'annual' ? 'Pro Annual' : 'Pro Monthly';
 }
