@@ -12,7 +12,10 @@ const optionalString = z.string().trim().min(1).optional().catch(undefined);
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   DATABASE_URL: optionalString,
-  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  // Connections per instance. Default 10 for a long-running server; 3 on Vercel, where every function
+  // instance has its own pool and the pooler, not the app, multiplexes (see databasePoolSize).
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).optional(),
+  VERCEL: optionalString,
   STRIPE_SECRET_KEY: z
     .string()
     .trim()
@@ -25,15 +28,21 @@ const envSchema = z.object({
   STRIPE_PRICE_PRO_ANNUAL: z.string().trim().min(1).default('price_1PgagYB7WZ01zgkWq8YrLy20'),
   KV_REST_API_URL: z.url().optional(),
   KV_REST_API_TOKEN: optionalString,
+  // The same Upstash Redis database under the names its own integration uses.
+  UPSTASH_REDIS_REST_URL: z.url().optional(),
+  UPSTASH_REDIS_REST_TOKEN: optionalString,
   KV_TIMEOUT_MS: z.coerce.number().int().min(50).max(10_000).default(1_000),
   FEATURE_CACHE_TTL_SECONDS: z.coerce.number().int().min(1).default(300),
   // Days a past_due subscription keeps Pro, counted from when it became past_due; unset: as long as
   // Stripe retries the card (the status stays past_due).
   PAST_DUE_GRACE_DAYS: z.coerce.number().int().min(0).optional(),
   APP_URL: z.url().optional().catch(undefined),
-  SESSION_SECRET: z.string().min(32, 'SESSION_SECRET must be at least 32 characters').optional(),
-  ADMIN_EMAILS: z.string().default(''),
-  DEMO_SIGN_IN: flag,
+  BETTER_AUTH_SECRET: z.string().min(32, 'BETTER_AUTH_SECRET must be at least 32 characters').optional(),
+  BETTER_AUTH_URL: z.url().optional().catch(undefined),
+  GITHUB_CLIENT_ID: optionalString,
+  GITHUB_CLIENT_SECRET: optionalString,
+  GOOGLE_CLIENT_ID: optionalString,
+  GOOGLE_CLIENT_SECRET: optionalString,
   STRIPE_SIMULATOR: flag,
   // Another base URL for Stripe's API (stripe-mock, a local test double); unset: api.stripe.com.
   STRIPE_API_URL: z
@@ -60,6 +69,11 @@ function parseEnv(source: NodeJS.ProcessEnv): Env {
 /** The validated environment; the one place that reads process.env. */
 export const env = parseEnv(process.env);
 
+/** Connections per app instance: DATABASE_POOL_SIZE, else 3 in a serverless function, else 10. */
+export function databasePoolSize(source: Env = env): number {
+  return source.DATABASE_POOL_SIZE ?? (source.VERCEL ? 3 : 10);
+}
+
 /** Every configured webhook signing secret (comma-separated for rotation or several endpoints). */
 export function webhookSecrets(source: Env = env): string[] {
   const configured = (source.STRIPE_WEBHOOK_SECRET ?? '')
@@ -75,21 +89,43 @@ export function expectedLivemode(source: Env = env): boolean {
   return /^(sk|rk)_live_/.test(source.STRIPE_SECRET_KEY ?? '');
 }
 
+/** Upstash Redis (Vercel KV) REST credentials: the KV_REST_API_* pair, else the UPSTASH_REDIS_REST_* pair. */
 export function kvConfig(source: Env = env): { url: string; token: string } | null {
-  return source.KV_REST_API_URL && source.KV_REST_API_TOKEN
-    ? { url: source.KV_REST_API_URL, token: source.KV_REST_API_TOKEN }
-    : null;
+  if (source.KV_REST_API_URL && source.KV_REST_API_TOKEN) return { url: source.KV_REST_API_URL, token: source.KV_REST_API_TOKEN };
+  if (source.UPSTASH_REDIS_REST_URL && source.UPSTASH_REDIS_REST_TOKEN) {
+    return { url: source.UPSTASH_REDIS_REST_URL, token: source.UPSTASH_REDIS_REST_TOKEN };
+  }
+  return null;
 }
 
-/** Cookie-sealing secret; production must set its own. */
+/** Signs session cookies and tokens (BETTER_AUTH_SECRET); production must set its own. */
 export function sessionSecret(source: Env = env): string | null {
-  if (source.SESSION_SECRET) return source.SESSION_SECRET;
+  if (source.BETTER_AUTH_SECRET) return source.BETTER_AUTH_SECRET;
   return source.NODE_ENV === 'production' ? null : DEVELOPMENT_SESSION_SECRET;
 }
 
-/** Email-only demo sign-in: on in development, off in production unless DEMO_SIGN_IN=true. */
-export function demoSignInEnabled(source: Env = env): boolean {
-  return source.DEMO_SIGN_IN === 'true' || (source.NODE_ENV !== 'production' && source.DEMO_SIGN_IN !== 'false');
+/** The public origin sign-in callbacks and redirects use; unset: the request's own. */
+export function authBaseUrl(source: Env = env): string | undefined {
+  return source.BETTER_AUTH_URL ?? source.APP_URL;
+}
+
+/** OAuth providers whose client id and secret are both set. */
+export function oauthProviders(source: Env = env): Partial<Record<'github' | 'google', { clientId: string; clientSecret: string }>> {
+  const pair = (clientId?: string, clientSecret?: string) => (clientId && clientSecret ? { clientId, clientSecret } : undefined);
+  return Object.fromEntries(
+    Object.entries({
+      github: pair(source.GITHUB_CLIENT_ID, source.GITHUB_CLIENT_SECRET),
+      google: pair(source.GOOGLE_CLIENT_ID, source.GOOGLE_CLIENT_SECRET),
+    }).filter(([, credentials]) => credentials),
+  );
+}
+
+/**
+ * Email-only demo sign-in, for `npm run dev` and tests only. Next.js inlines process.env.NODE_ENV at
+ * build time, so a production build has it off for good: no variable can turn it on.
+ */
+export function demoSignInEnabled(): boolean {
+  return process.env.NODE_ENV !== 'production';
 }
 
 /**
@@ -99,8 +135,4 @@ export function demoSignInEnabled(source: Env = env): boolean {
 export function stripeSimulatorEnabled(source: Env = env): boolean {
   if (source.STRIPE_SECRET_KEY) return false;
   return source.STRIPE_SIMULATOR === 'true' || (source.NODE_ENV !== 'production' && source.STRIPE_SIMULATOR !== 'false');
-}
-
-export function adminEmails(source: Env = env): string[] {
-  return source.ADMIN_EMAILS.split(',').map((email) => email.trim().toLowerCase()).filter(Boolean);
 }

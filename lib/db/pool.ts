@@ -1,9 +1,9 @@
 import pg from 'pg';
-import { env } from '../env';
+import { databasePoolSize, env } from '../env';
 import { logger } from '../logger';
 
 // One connection pool per process, shared by Prisma (through @prisma/adapter-pg) and the webhook's
-// transaction, so the app never holds more than DATABASE_POOL_SIZE connections.
+// SQL, so the app never holds more than DATABASE_POOL_SIZE connections.
 const globalForPool = globalThis as unknown as { pgPool?: pg.Pool };
 
 export function getPool(): pg.Pool {
@@ -13,12 +13,13 @@ export function getPool(): pg.Pool {
     }
     const pool = new pg.Pool({
       connectionString: env.DATABASE_URL,
-      max: env.DATABASE_POOL_SIZE,
+      max: databasePoolSize(),
       // Fail fast when the database is unreachable: Stripe retries, and a hung request helps no one.
       connectionTimeoutMillis: 5_000,
       idleTimeoutMillis: 30_000,
-      // Bounds every statement, lock waits included (a duplicate waits on the first delivery's key).
-      statement_timeout: 15_000,
+      // Bounds every query, lock waits included (a duplicate waits on the first delivery's key).
+      // Client-side on purpose: a `statement_timeout` startup parameter is refused by PgBouncer.
+      query_timeout: 15_000,
     });
     pool.on('error', (error) => logger.error('Idle database connection failed', { error: error.message }));
     globalForPool.pgPool = pool;

@@ -89,14 +89,12 @@ async function getHealth(url: string, amount: number): Promise<LoadFigures> {
 
 /** The database's ceiling: the handler's own statement for one event, from 16 connections, no HTTP. */
 async function databaseCeiling(databaseUrl: string, count: number): Promise<number> {
-  const { claimAndApplyQuery } = await import('../../lib/billing/webhook/event-store');
-  const { singleStatementEffect } = await import('../../lib/billing/webhook/handlers/index');
-  const { userNamedByEvent } = await import('../../lib/billing/webhook/event-fields');
+  const { newEventQuery } = await import('../../lib/billing/webhook/process-stripe-event');
   const pool = new pg.Pool({ connectionString: databaseUrl, max: CONCURRENCY });
   const statements = Array.from({ length: count }, () => {
     const payload = eventBody('customer.subscription.updated', freshScenario());
     const event = JSON.parse(payload) as Stripe.Event;
-    return claimAndApplyQuery(event, payload, undefined, userNamedByEvent(event), singleStatementEffect(event));
+    return newEventQuery(event, payload);
   });
   let next = 0;
   const startedAt = performance.now();
@@ -104,7 +102,7 @@ async function databaseCeiling(databaseUrl: string, count: number): Promise<numb
     const client = await pool.connect();
     try {
       for (let statement = statements[next++]; statement; statement = statements[next++]) {
-        await client.query({ name: 'claim_and_apply', text: statement.text, values: statement.values });
+        await client.query({ text: statement.text, values: statement.values });
       }
     } finally {
       client.release();

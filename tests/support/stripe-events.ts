@@ -3,7 +3,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Stripe from 'stripe';
 
-const FIXTURES = path.resolve(import.meta.dirname, '../../lib/dev/event-templates');
+// The official example events (also the offline trigger's templates), and the older API versions'
+// shapes that only the tests need.
+const TEMPLATES = path.resolve(import.meta.dirname, '../../lib/dev/event-templates');
+const LEGACY_FIXTURES = path.resolve(import.meta.dirname, '../fixtures/stripe');
 
 export type FixtureName =
   | 'checkout.session.completed'
@@ -13,7 +16,11 @@ export type FixtureName =
   | 'customer.subscription.updated.past_due'
   | 'customer.subscription.deleted'
   | 'invoice.payment_failed'
-  | 'invoice.payment_succeeded';
+  | 'invoice.payment_succeeded'
+  | 'customer.subscription.updated.acacia'
+  | 'customer.subscription.updated.basil'
+  | 'invoice.payment_succeeded.acacia'
+  | 'invoice.payment_succeeded.basil';
 
 // The ids that tie the fixtures' scenario together; a fresh scenario gets new ones.
 const SCENARIO_IDS = {
@@ -42,7 +49,7 @@ export function eventBody(
   scenario: Scenario,
   overrides: { id?: string; created?: number; livemode?: boolean; api_version?: string; status?: string } = {},
 ): string {
-  const raw = readFileSync(path.join(FIXTURES, `${name}.json`), 'utf8')
+  const raw = readFileSync(path.join(/\.(acacia|basil)$/.test(name) ? LEGACY_FIXTURES : TEMPLATES, `${name}.json`), 'utf8')
     .replaceAll(SCENARIO_IDS.subscription, scenario.subscriptionId)
     .replaceAll(SCENARIO_IDS.customer, scenario.customerId)
     .replaceAll(SCENARIO_IDS.user, scenario.userId);

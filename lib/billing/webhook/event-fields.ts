@@ -17,15 +17,19 @@ export const stripeEventEnvelope = z.object({
   data: z.object({ object: z.object({ id: z.string().optional() }).loose() }).loose(),
 }).loose();
 
+// Stripe moved fields in API version 2025-03-31.basil; endpoints created earlier still receive the
+// older shapes, so both are read: the period end on the subscription (before basil) or on its items,
+// the invoice's subscription at `invoice.subscription` (before basil) or under its `parent`.
 export const subscriptionFields = z.object({
   id: z.string(),
   customer: expandableId,
   status: z.string(),
   metadata,
   cancel_at_period_end: z.boolean(),
+  current_period_end: z.number().int().optional(),
   items: z.object({
     data: z.array(z.object({
-      current_period_end: z.number().int(),
+      current_period_end: z.number().int().optional(),
       price: z.object({
         id: z.string(),
         recurring: z.object({ interval: z.string() }).nullable(),
@@ -48,16 +52,19 @@ export const checkoutSessionFields = z.object({
 export const invoiceFields = z.object({
   id: z.string(),
   customer: expandableId.nullable(),
+  subscription: expandableId.nullable().optional(),
+  subscription_details: z.object({ metadata: metadata.nullable() }).nullable().optional(),
   parent: z.object({
     type: z.string(),
     subscription_details: z.object({
       subscription: expandableId,
       metadata: metadata.nullable(),
     }).nullable().optional(),
-  }).nullable(),
+  }).nullable().optional(),
   lines: z.object({
     data: z.array(z.object({
       period: z.object({ end: z.number().int() }),
+      subscription: expandableId.nullable().optional(),
       parent: z.object({
         subscription_item_details: z.object({ subscription: z.string().nullable() }).nullable().optional(),
       }).nullable().optional(),
@@ -66,23 +73,6 @@ export const invoiceFields = z.object({
 });
 
 export type InvoiceFields = z.infer<typeof invoiceFields>;
-
-const namesUser = z.object({
-  metadata: z.object({ user_id: z.string().min(1) }).partial().nullish(),
-  client_reference_id: z.string().min(1).nullish(),
-  parent: z.object({ subscription_details: z.object({ metadata: z.object({ user_id: z.string().min(1) }).partial().nullish() }).nullish() }).nullish(),
-});
-
-/**
- * The user an event's object names directly (checkout's client_reference_id, the subscription's
- * metadata, the invoice's subscription metadata), or null. A hint only: handlers decide.
- */
-export function userNamedByEvent(event: { data: { object: unknown } }): string | null {
-  const parsed = namesUser.safeParse(event.data.object);
-  if (!parsed.success) return null;
-  const object = parsed.data;
-  return object.client_reference_id ?? object.metadata?.user_id ?? object.parent?.subscription_details?.metadata?.user_id ?? null;
-}
 
 export class EventShapeError extends Error {
   constructor(eventType: string, error: z.ZodError) {

@@ -1,86 +1,90 @@
 import type Stripe from 'stripe';
 import { Prisma } from '../../db/generated/client';
+import type { EventEffect } from './handlers/types';
 
-// The SQL of the webhook's hot path, built in one place so the benchmark can run the very same
-// statements against PostgreSQL alone.
+// The SQL that records events in stripe_webhook_events, the idempotency key and the audit trail.
+// Each statement carries the handler's effect as CTEs, so the event row and its effect commit
+// together: one statement for a new event, one transaction for an event already recorded.
 
-export type Claim = { inserted: boolean; status: string; user_id: string | null };
+export type EventRow = { status: string; note: string | null; user_id: string | null; attempts: number };
+
+/** The row an event gets: `ignored` (with a note saying why, if any) or applied by `effect`. */
+export type EventRecord = { event: Stripe.Event; payload: string; status: 'processed' | 'ignored'; effect: EventEffect };
 
 export function objectIdOf(event: Stripe.Event): string | null {
   return 'id' in event.data.object && typeof event.data.object.id === 'string' ? event.data.object.id : null;
 }
 
-/**
- * Inserts the event row: the primary key is the idempotency key. A concurrent delivery of the same
- * id waits on the key until the first transaction ends, then sees the row; a `failed` row is claimed
- * for another attempt under its row lock, so two redeliveries of a failed event still apply it once.
- * `note` undefined means "to be processed"; null or a string means recorded as ignored. `userId` is
- * the user the event names, if any: when the handler agrees, the row needs no second write.
- */
-export function claimEventQuery(event: Stripe.Event, payload: string, note: string | null | undefined, userId: string | null = null): Prisma.Sql {
-  return Prisma.sql`
-    INSERT INTO stripe_webhook_events AS e
-      (id, type, api_version, livemode, stripe_created_at, status, note, attempts, object_id, user_id, payload, processed_at)
-    VALUES (
-      ${event.id}, ${event.type}, ${event.api_version ?? null}, ${event.livemode}, to_timestamp(${event.created}),
-      ${note === undefined ? 'processed' : 'ignored'}, ${note ?? null}, 1, ${objectIdOf(event)}, ${userId}, ${payload}::jsonb, now()
-    )
-    ON CONFLICT (id) DO UPDATE SET
-      attempts = e.attempts + (e.status = 'failed')::int,
-      duplicate_deliveries = e.duplicate_deliveries + (e.status <> 'failed')::int
-    RETURNING (xmax = 0) AS inserted, e.status, e.user_id`;
+// The columns every event row gets from the event itself, written in one place.
+const EVENT_COLUMNS = Prisma.sql`id, type, api_version, livemode, stripe_created_at, object_id, payload`;
+
+function eventValues(event: Stripe.Event, payload: string): Prisma.Sql {
+  return Prisma.sql`${event.id}::text, ${event.type}::text, ${event.api_version ?? null}::text, ${event.livemode}::boolean,
+    to_timestamp(${event.created}::bigint), ${objectIdOf(event)}::text, ${jsonbSafe(payload)}::jsonb`;
 }
 
-export type ClaimAndApply = { inserted: boolean; status: string; user_id: string | null; applied: boolean; applied_user_id: string | null };
-
 /**
- * The whole delivery in one statement (one round trip, atomic): claim the event id and, when this
- * statement inserted it, apply `effect` in the same statement. A duplicate only counts itself. An
- * existing `failed` row returns no row at all: the caller then retries it the long way, under the
- * row lock, in its own transaction.
+ * jsonb refuses the escape `\u0000` (NUL) that JSON allows: store it as the six characters it was
+ * written with, so every genuine event is recorded whatever its strings hold.
  */
-export function claimAndApplyQuery(
-  event: Stripe.Event,
-  payload: string,
-  note: string | null | undefined,
-  userId: string | null,
-  effect: ((gate: Prisma.Sql) => Prisma.Sql) | null,
-): Prisma.Sql {
-  const effectSql = effect?.(Prisma.sql`EXISTS (SELECT 1 FROM claim WHERE inserted)`);
-  return Prisma.sql`
-    WITH claim AS (
-      INSERT INTO stripe_webhook_events AS e
-        (id, type, api_version, livemode, stripe_created_at, status, note, attempts, object_id, user_id, payload, processed_at)
-      VALUES (
-        ${event.id}, ${event.type}, ${event.api_version ?? null}, ${event.livemode}, to_timestamp(${event.created}),
-        ${note === undefined ? 'processed' : 'ignored'}, ${note ?? null}, 1, ${objectIdOf(event)}, ${userId}, ${payload}::jsonb, now()
-      )
-      ON CONFLICT (id) DO UPDATE SET duplicate_deliveries = e.duplicate_deliveries + 1
-      WHERE e.status <> 'failed'
-      RETURNING (xmax = 0) AS inserted, e.status, e.user_id
-    )${effectSql ? Prisma.sql`, effect AS (${effectSql})` : Prisma.empty}
-    SELECT claim.inserted, claim.status, claim.user_id,
-      ${effectSql ? Prisma.sql`EXISTS (SELECT 1 FROM effect)` : Prisma.sql`false`} AS applied,
-      ${effectSql ? Prisma.sql`(SELECT user_id FROM effect LIMIT 1)` : Prisma.sql`NULL::text`} AS applied_user_id
-    FROM claim`;
+export function jsonbSafe(json: string): string {
+  return json.replace(/(?<!\\)((?:\\\\)*)\\u0000/g, '$1\\\\u0000');
 }
 
-export function finishEventQuery({ eventId, status, note, userId }: { eventId: string; status: string; note: string | null; userId: string | null }): Prisma.Sql {
-  return Prisma.sql`
+function withEffect(effect: EventEffect, statement: Prisma.Sql): Prisma.Sql {
+  return effect.ctes.length > 0 ? Prisma.sql`WITH ${Prisma.join(effect.ctes, ',\n')}\n${statement}` : statement;
+}
+
+/** The condition a new event's effect runs under: no row for this id yet (a cheap early exit). */
+export function newEventGate(eventId: string): Prisma.Sql {
+  return Prisma.sql`NOT EXISTS (SELECT 1 FROM stripe_webhook_events WHERE id = ${eventId}::text)`;
+}
+
+/**
+ * Records a new event and applies its effect in one statement. The primary key is the idempotency
+ * key: if the id exists (a duplicate, a concurrent delivery that committed first, a failed event
+ * redelivered) the INSERT raises a unique violation and the whole statement, effect included, is
+ * undone; the caller then takes the recorded-event path.
+ */
+export function insertEventQuery({ event, payload, status, effect }: EventRecord): Prisma.Sql {
+  return withEffect(effect, Prisma.sql`
+    INSERT INTO stripe_webhook_events (${EVENT_COLUMNS}, status, note, user_id, attempts, processed_at)
+    SELECT ${eventValues(event, payload)}, ${status}::text, ${effect.note}, ${effect.userId}, 1, now()
+    RETURNING status, note, user_id, attempts`);
+}
+
+/** Locks a recorded event's row for the rest of the transaction (redeliveries queue behind it). */
+export function lockEventQuery(eventId: string): Prisma.Sql {
+  return Prisma.sql`SELECT status, note, user_id, attempts FROM stripe_webhook_events WHERE id = ${eventId} FOR UPDATE`;
+}
+
+/** Runs a recorded event again (a failed one, or an ignored one an administrator replays). */
+export function reopenEventQuery({ event, status, effect }: EventRecord): Prisma.Sql {
+  return withEffect(effect, Prisma.sql`
     UPDATE stripe_webhook_events
-    SET status = ${status}, note = ${note}, user_id = ${userId}, processed_at = now(), last_error = NULL
-    WHERE id = ${eventId}`;
+    SET status = ${status}::text, note = ${effect.note}, user_id = ${effect.userId},
+      attempts = attempts + 1, last_error = NULL, processed_at = now()
+    WHERE id = ${event.id}::text
+    RETURNING status, note, user_id, attempts`);
 }
 
-/** After a rollback: record (or count another) failed attempt, never overwriting a processed row. */
+/** Counts a redelivery of a handled event on its row and in the hour's duplicate counter. */
+export function countDuplicateQuery(eventId: string): Prisma.Sql {
+  return Prisma.sql`
+    WITH counted AS (
+      UPDATE stripe_webhook_events SET duplicate_deliveries = duplicate_deliveries + 1 WHERE id = ${eventId}::text RETURNING id
+    )
+    INSERT INTO stripe_webhook_duplicates AS d (hour, count)
+    SELECT date_trunc('hour', now()), 1 FROM counted
+    ON CONFLICT (hour) DO UPDATE SET count = d.count + 1`;
+}
+
+/** After a rollback: record (or count another) failed attempt, never overwriting a handled row. */
 export function recordFailureQuery(event: Stripe.Event, payload: string, message: string): Prisma.Sql {
   return Prisma.sql`
-    INSERT INTO stripe_webhook_events AS e
-      (id, type, api_version, livemode, stripe_created_at, status, attempts, last_error, object_id, payload, processed_at)
-    VALUES (
-      ${event.id}, ${event.type}, ${event.api_version ?? null}, ${event.livemode}, to_timestamp(${event.created}),
-      'failed', 1, ${message}, ${objectIdOf(event)}, ${payload}::jsonb, NULL
-    )
+    INSERT INTO stripe_webhook_events AS e (${EVENT_COLUMNS}, status, attempts, last_error, processed_at)
+    VALUES (${eventValues(event, payload)}, 'failed', 1, ${message}::text, NULL)
     ON CONFLICT (id) DO UPDATE SET attempts = e.attempts + 1, last_error = EXCLUDED.last_error
-    WHERE e.status = 'failed'`;
+    WHERE e.status = 'failed'
+    RETURNING attempts`;
 }

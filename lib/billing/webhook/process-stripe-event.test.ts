@@ -5,6 +5,7 @@ import { eventBody, freshScenario, type FixtureName, type Scenario } from '../..
 import { eventRows, subscriptionRow, testPool } from '../../../tests/support/database';
 import { featureCacheKey } from '../../cache/feature-cache';
 import { getCacheStore } from '../../cache/store';
+import { env } from '../../env';
 import { processStripeEvent } from './process-stripe-event';
 
 const pool = testPool(inject('databaseUrl'));
@@ -25,7 +26,7 @@ beforeEach(() => {
 describe('customer.subscription.created / updated', () => {
   it('upserts price, plan, period, status and the user from metadata', async () => {
     const result = await processStripeEvent(stripeEvent('customer.subscription.created', scenario));
-    expect(result).toEqual({ status: 'processed', userId: scenario.userId });
+    expect(result).toEqual({ status: 'processed', userId: scenario.userId, attempt: 1 });
 
     const row = await subscriptionRow(pool, scenario.subscriptionId);
     expect(row).toMatchObject({
@@ -73,7 +74,7 @@ describe('customer.subscription.created / updated', () => {
     const { event } = stripeEvent('customer.subscription.created', scenario);
     (event.data.object as unknown as { metadata: Record<string, string> }).metadata = {};
     const result = await processStripeEvent({ event, payload: JSON.stringify(event) });
-    expect(result).toEqual({ status: 'processed', userId: null });
+    expect(result).toEqual({ status: 'processed', userId: null, attempt: 1 });
     expect((await subscriptionRow(pool, scenario.subscriptionId))?.user_id).toBeNull();
   });
 });
@@ -124,7 +125,7 @@ describe('customer.subscription.deleted', () => {
 describe('checkout.session.completed', () => {
   it('creates the user link and a waiting subscription row when it arrives first', async () => {
     const result = await processStripeEvent(stripeEvent('checkout.session.completed', scenario));
-    expect(result).toEqual({ status: 'processed', userId: scenario.userId });
+    expect(result).toEqual({ status: 'processed', userId: scenario.userId, attempt: 1 });
     const { rows } = await pool.query('SELECT stripe_customer_id FROM users WHERE id = $1', [scenario.userId]);
     expect(rows[0]?.stripe_customer_id).toBe(scenario.customerId);
     expect(await subscriptionRow(pool, scenario.subscriptionId)).toMatchObject({
@@ -154,7 +155,7 @@ describe('checkout.session.completed', () => {
     const otherSession = other.event.data.object as unknown as { client_reference_id: string | null; metadata: Record<string, string> | null };
     otherSession.client_reference_id = null;
     otherSession.metadata = null;
-    expect(await processStripeEvent({ event: other.event, payload: JSON.stringify(other.event) })).toEqual({ status: 'processed', userId: null });
+    expect(await processStripeEvent({ event: other.event, payload: JSON.stringify(other.event) })).toEqual({ status: 'processed', userId: null, attempt: 1 });
   });
 });
 
@@ -162,7 +163,7 @@ describe('invoices', () => {
   it('payment_succeeded moves the period end forward, never back', async () => {
     await processStripeEvent(stripeEvent('customer.subscription.created', scenario));
     const result = await processStripeEvent(stripeEvent('invoice.payment_succeeded', scenario));
-    expect(result).toEqual({ status: 'processed', userId: scenario.userId });
+    expect(result).toEqual({ status: 'processed', userId: scenario.userId, attempt: 1 });
     expect((await subscriptionRow(pool, scenario.subscriptionId))?.current_period_end?.getTime()).toBe(1798538404 * 1000);
 
     await processStripeEvent(stripeEvent('customer.subscription.updated', scenario));
@@ -176,7 +177,7 @@ describe('invoices', () => {
     const invoice = event.data.object as unknown as { parent: { subscription_details: { metadata: Record<string, string> | null } } };
     invoice.parent.subscription_details.metadata = null;
     const result = await processStripeEvent({ event, payload: JSON.stringify(event) });
-    expect(result).toEqual({ status: 'processed', userId: scenario.userId });
+    expect(result).toEqual({ status: 'processed', userId: scenario.userId, attempt: 1 });
     expect((await eventRows(pool, event.id))[0]).toMatchObject({ status: 'processed', user_id: scenario.userId });
   });
 });
@@ -185,13 +186,13 @@ describe('idempotency and guards', () => {
   it('answers already_processed for a second delivery and counts it', async () => {
     const delivery = stripeEvent('customer.subscription.created', scenario);
     await processStripeEvent(delivery);
-    expect(await processStripeEvent(delivery)).toEqual({ status: 'already_processed', userId: scenario.userId });
+    expect(await processStripeEvent(delivery)).toEqual({ status: 'already_processed', userId: scenario.userId, attempt: 1 });
     expect((await eventRows(pool, delivery.event.id))[0]).toMatchObject({ duplicate_deliveries: 1, attempts: 1 });
   });
 
   it('records unhandled types as ignored', async () => {
     const delivery = stripeEvent('customer.created', scenario);
-    expect(await processStripeEvent(delivery)).toEqual({ status: 'ignored', userId: null });
+    expect(await processStripeEvent(delivery)).toEqual({ status: 'ignored', userId: null, attempt: 1 });
     expect((await eventRows(pool, delivery.event.id))[0]).toMatchObject({ status: 'ignored', note: null, object_id: scenario.customerId });
   });
 
@@ -208,18 +209,18 @@ describe('idempotency and guards', () => {
     expect((await eventRows(pool, delivery.event.id))[0]).toMatchObject({ status: 'processed', api_version: '2025-01-27.acacia' });
   });
 
-  it('fails, without applying anything, an event whose fields do not parse; a fixed redelivery then applies it', async () => {
+  it('fails, without applying anything, an event whose fields do not parse, answers it as failed (no hopeless retries); a fixed redelivery then applies it', async () => {
     const delivery = stripeEvent('customer.subscription.created', scenario, { api_version: '2099-01-01.future' });
     const broken = structuredClone(delivery.event);
     (broken.data.object as unknown as { items: unknown }).items = { data: [{ price: 'gone' }] };
-    await expect(processStripeEvent({ event: broken, payload: JSON.stringify(broken) })).rejects.toThrow(/does not carry the fields/);
+    expect(await processStripeEvent({ event: broken, payload: JSON.stringify(broken) })).toEqual({ status: 'failed', userId: null, attempt: 1 });
 
     const [failed] = await eventRows(pool, delivery.event.id);
     expect(failed).toMatchObject({ status: 'failed', attempts: 1 });
     expect(failed?.last_error).toMatch(/customer\.subscription\.created does not carry the fields this handler reads: data\.object\.items/);
     expect(await subscriptionRow(pool, scenario.subscriptionId)).toBeUndefined();
 
-    await expect(processStripeEvent({ event: broken, payload: JSON.stringify(broken) })).rejects.toThrow();
+    expect(await processStripeEvent({ event: broken, payload: JSON.stringify(broken) })).toEqual({ status: 'failed', userId: null, attempt: 2 });
     expect((await eventRows(pool, delivery.event.id))[0]?.attempts).toBe(2);
 
     expect((await processStripeEvent(delivery)).status).toBe('processed');
@@ -232,7 +233,7 @@ describe('idempotency and guards', () => {
       const delivery = stripeEvent(name, scenario);
       // A failed row, as a database outage during an earlier delivery leaves it.
       await pool.query(`INSERT INTO stripe_webhook_events (id, type, status, attempts, last_error) VALUES ($1, $2, 'failed', 1, 'Connection terminated')`, [delivery.event.id, name]);
-      expect(await processStripeEvent(delivery)).toEqual({ status: 'processed', userId: scenario.userId });
+      expect(await processStripeEvent(delivery)).toEqual({ status: 'processed', userId: scenario.userId, attempt: 2 });
       expect((await eventRows(pool, delivery.event.id))[0]).toMatchObject({ status: 'processed', attempts: 2, last_error: null, user_id: scenario.userId });
       expect((await subscriptionRow(pool, scenario.subscriptionId))?.status).toBe(name === 'customer.subscription.deleted' ? 'canceled' : 'active');
     },
@@ -242,7 +243,7 @@ describe('idempotency and guards', () => {
     await processStripeEvent(stripeEvent('customer.subscription.updated', scenario));
     const older = stripeEvent('customer.subscription.updated.past_due', scenario);
     await pool.query(`INSERT INTO stripe_webhook_events (id, type, status, attempts) VALUES ($1, $2, 'failed', 1)`, [older.event.id, older.event.type]);
-    expect(await processStripeEvent(older)).toEqual({ status: 'stale', userId: scenario.userId });
+    expect(await processStripeEvent(older)).toEqual({ status: 'stale', userId: scenario.userId, attempt: 2 });
     expect((await eventRows(pool, older.event.id))[0]).toMatchObject({ status: 'processed', note: 'stale', attempts: 2 });
   });
 
@@ -285,5 +286,132 @@ describe('idempotency and guards', () => {
     expect(results.filter((result) => result.status === 'processed')).toHaveLength(1);
     expect(results.filter((result) => result.status === 'already_processed')).toHaveLength(11);
     expect((await eventRows(pool, delivery.event.id))[0]?.duplicate_deliveries).toBe(11);
+  });
+});
+
+/** The delivery with its object changed (a field Stripe would send differently), body re-serialised. */
+function changed(delivery: { event: Stripe.Event }, change: (object: Record<string, unknown> & { items: { data: Record<string, unknown>[] } }) => void) {
+  const event = structuredClone(delivery.event);
+  change(event.data.object as unknown as Record<string, unknown> & { items: { data: Record<string, unknown>[] } });
+  return { event, payload: JSON.stringify(event) };
+}
+
+const periodEnd = (end: number) => (object: { items: { data: Record<string, unknown>[] } }) => {
+  for (const item of object.items.data) item.current_period_end = end;
+};
+
+describe('state only moves forward', () => {
+  const T = 1_790_000_000;
+
+  it.each(['subscription first', 'invoice first'])('an older subscription event never sets the period end back after a renewal (%s)', async (order) => {
+    await processStripeEvent(changed(stripeEvent('customer.subscription.created', scenario, { created: T }), periodEnd(1_795_000_000)));
+    const renewal = stripeEvent('invoice.payment_succeeded', scenario, { created: T + 20 });
+    const olderUpdate = changed(stripeEvent('customer.subscription.updated', scenario, { created: T + 10 }), periodEnd(1_795_000_000));
+    for (const delivery of order === 'invoice first' ? [renewal, olderUpdate] : [olderUpdate, renewal]) await processStripeEvent(delivery);
+    expect((await subscriptionRow(pool, scenario.subscriptionId))?.current_period_end?.getTime()).toBe(1798538404 * 1000);
+  });
+
+  it.each(['in order', 'reversed'])('created (incomplete) and updated (active) in the same second end active (%s)', async (order) => {
+    const createdIncomplete = stripeEvent('customer.subscription.created', scenario, { created: T, status: 'incomplete' });
+    const updatedActive = stripeEvent('customer.subscription.updated', scenario, { created: T, status: 'active' });
+    const deliveries = order === 'in order' ? [createdIncomplete, updatedActive] : [updatedActive, createdIncomplete];
+    const results = [];
+    for (const delivery of deliveries) results.push((await processStripeEvent(delivery)).status);
+    expect(results).toEqual(order === 'in order' ? ['processed', 'processed'] : ['processed', 'stale']);
+    expect(await subscriptionRow(pool, scenario.subscriptionId)).toMatchObject({ status: 'active', is_active: true });
+  });
+
+  it('keeps when the subscription became past_due, for the grace period, and clears it on recovery', async () => {
+    await processStripeEvent(stripeEvent('customer.subscription.updated', scenario, { created: T, status: 'past_due' }));
+    await processStripeEvent(stripeEvent('customer.subscription.updated', scenario, { created: T + 3600, status: 'past_due' }));
+    expect((await subscriptionRow(pool, scenario.subscriptionId) as { past_due_since?: Date })?.past_due_since?.toISOString()).toBe('2026-09-21T14:13:20.000Z');
+    await processStripeEvent(stripeEvent('customer.subscription.updated', scenario, { created: T + 7200, status: 'active' }));
+    expect((await subscriptionRow(pool, scenario.subscriptionId) as { past_due_since?: Date })?.past_due_since).toBeNull();
+  });
+
+  it('ends the subscription on customer.subscription.deleted even when its object still says active, and stores cancel_at_period_end', async () => {
+    await processStripeEvent(changed(stripeEvent('customer.subscription.updated', scenario, { created: T }), (object) => { object.cancel_at_period_end = true; }));
+    expect(await subscriptionRow(pool, scenario.subscriptionId)).toMatchObject({ status: 'active', is_active: true, cancel_at_period_end: true });
+    await processStripeEvent(stripeEvent('customer.subscription.deleted', scenario, { created: T + 60, status: 'active' }));
+    expect(await subscriptionRow(pool, scenario.subscriptionId)).toMatchObject({ status: 'canceled', is_active: false });
+  });
+});
+
+describe('older API versions (before and from 2025-03-31.basil)', () => {
+  it.each(['acacia', 'basil'] as const)('reads the %s subscription shape: period end, price and user', async (version) => {
+    const result = await processStripeEvent(stripeEvent(`customer.subscription.updated.${version}`, scenario));
+    expect(result).toEqual({ status: 'processed', userId: scenario.userId, attempt: 1 });
+    expect(await subscriptionRow(pool, scenario.subscriptionId)).toMatchObject({ status: 'active', billing_period: 'annual', user_id: scenario.userId });
+    expect((await subscriptionRow(pool, scenario.subscriptionId))?.current_period_end?.getTime()).toBe(1828452600 * 1000);
+  });
+
+  it.each(['acacia', 'basil'] as const)('reads the %s invoice shape: the subscription it renews and its user', async (version) => {
+    await processStripeEvent(changed(stripeEvent('customer.subscription.created', scenario), periodEnd(1_790_000_000)));
+    const result = await processStripeEvent(stripeEvent(`invoice.payment_succeeded.${version}`, scenario));
+    expect(result).toEqual({ status: 'processed', userId: scenario.userId, attempt: 1 });
+    expect((await subscriptionRow(pool, scenario.subscriptionId))?.current_period_end?.getTime()).toBe(1798538404 * 1000);
+  });
+});
+
+describe('no poison', () => {
+  it('records and applies an event whose strings hold \\u0000, which jsonb refuses', async () => {
+    const { event: original } = stripeEvent('customer.subscription.created', scenario);
+    (original.data.object as unknown as { metadata: Record<string, string> }).metadata.note = 'a\u0000b';
+    const payload = JSON.stringify(original);
+    expect(payload).toContain('"note":"a\\u0000b"');
+    const event = JSON.parse(payload) as Stripe.Event;
+    expect(await processStripeEvent({ event, payload })).toEqual({ status: 'processed', userId: scenario.userId, attempt: 1 });
+    const [row] = await eventRows(pool, event.id);
+    expect((row?.payload.data as { object: { metadata: Record<string, string> } }).object.metadata.note).toBe('a\\u0000b');
+    expect((await subscriptionRow(pool, scenario.subscriptionId))?.status).toBe('active');
+  });
+
+  it('records as failed, with a readable reason and no retry, an event PostgreSQL cannot store the fields of', async () => {
+    const delivery = changed(stripeEvent('customer.subscription.created', scenario), (object) => { object.metadata = { user_id: 'user\u0000x' }; });
+    expect(await processStripeEvent(delivery)).toEqual({ status: 'failed', userId: null, attempt: 1 });
+    const [row] = await eventRows(pool, delivery.event.id);
+    expect(row).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(row?.last_error).toMatch(/invalid byte sequence for encoding "UTF8": 0x00/);
+  });
+
+  it('moves a customer to the user of the latest checkout instead of failing on the unique customer id', async () => {
+    const previous = freshScenario();
+    await pool.query('INSERT INTO users (id, stripe_customer_id) VALUES ($1, $2)', [previous.userId, scenario.customerId]);
+    const delivery = stripeEvent('checkout.session.completed', scenario);
+    expect(await processStripeEvent(delivery)).toEqual({ status: 'processed', userId: scenario.userId, attempt: 1 });
+    const { rows } = await pool.query<{ id: string; stripe_customer_id: string | null }>('SELECT id, stripe_customer_id FROM users WHERE id = ANY($1) ORDER BY id = $2', [[previous.userId, scenario.userId], scenario.userId]);
+    expect(rows.map((row) => row.stripe_customer_id)).toEqual([null, scenario.customerId]);
+    expect((await eventRows(pool, delivery.event.id))[0]).toMatchObject({ status: 'processed', note: 'customer_reassigned' });
+  });
+
+  it('lets an administrator replay an ignored event once the configuration is fixed; a redelivery does not', async () => {
+    const delivery = stripeEvent('customer.subscription.created', scenario, { livemode: true });
+    expect((await processStripeEvent(delivery)).status).toBe('ignored');
+    expect((await processStripeEvent(delivery)).status).toBe('already_processed');
+
+    const testKey = env.STRIPE_SECRET_KEY;
+    env.STRIPE_SECRET_KEY = 'sk_live_configured_later';
+    try {
+      expect(await processStripeEvent({ ...delivery, source: 'admin' })).toEqual({ status: 'processed', userId: scenario.userId, attempt: 2 });
+    } finally {
+      env.STRIPE_SECRET_KEY = testKey;
+    }
+    expect((await eventRows(pool, delivery.event.id))[0]).toMatchObject({ status: 'processed', note: null, attempts: 2 });
+    expect((await subscriptionRow(pool, scenario.subscriptionId))?.status).toBe('active');
+  });
+});
+
+describe('duplicates', () => {
+  const duplicatesThisHour = async () =>
+    Number((await pool.query<{ count: number }>(`SELECT COALESCE(sum(count), 0)::int AS count FROM stripe_webhook_duplicates WHERE hour = date_trunc('hour', now())`)).rows[0]?.count);
+
+  it('counts a redelivery per hour for the admin chart; a reconciliation replay is not a delivery', async () => {
+    const delivery = stripeEvent('customer.subscription.created', scenario);
+    await processStripeEvent(delivery);
+    const before = await duplicatesThisHour();
+    await processStripeEvent(delivery);
+    expect(await duplicatesThisHour()).toBe(before + 1);
+    expect(await processStripeEvent({ ...delivery, source: 'reconcile' })).toEqual({ status: 'already_processed', userId: scenario.userId, attempt: 1 });
+    expect((await eventRows(pool, delivery.event.id))[0]?.duplicate_deliveries).toBe(1);
   });
 });

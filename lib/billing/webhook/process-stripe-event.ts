@@ -1,96 +1,122 @@
 import type Stripe from 'stripe';
 import { invalidateFeatureCache } from '../../cache/feature-cache';
-import { getPrisma } from '../../db/client';
 import { Prisma } from '../../db/generated/client';
-import { runStatement, type SqlTransaction, withTransaction } from '../../db/sql-transaction';
+import { query, sqlState, transaction, violatedConstraint } from '../../db/sql';
 import { expectedLivemode } from '../../env';
 import { errorMessage, logger } from '../../logger';
-import { dispatchStripeEvent, HANDLED_EVENT_TYPES, singleStatementEffect } from './handlers/index';
-import { userNamedByEvent } from './event-fields';
-import { type Claim, type ClaimAndApply, claimAndApplyQuery, claimEventQuery, finishEventQuery, objectIdOf, recordFailureQuery } from './event-store';
+import { EventShapeError } from './event-fields';
+import { countDuplicateQuery, type EventRecord, type EventRow, insertEventQuery, lockEventQuery, newEventGate, recordFailureQuery, reopenEventQuery } from './event-store';
+import { effectOfEvent } from './handlers';
 import { WebhookProcessingError } from './webhook-errors';
 
-export type ProcessStatus = 'processed' | 'already_processed' | 'ignored' | 'stale';
+export type ProcessStatus = 'processed' | 'already_processed' | 'ignored' | 'stale' | 'failed';
 
-export type ProcessResult = { status: ProcessStatus; userId: string | null };
+/** What became of the event, the user it concerns, and which processing attempt this was. */
+export type ProcessResult = { status: ProcessStatus; userId: string | null; attempt: number };
+
+/** Who runs the event: Stripe's delivery, the Events API replay, or an administrator's replay. */
+export type EventSource = 'webhook' | 'reconcile' | 'admin';
 
 type ProcessStripeEventOptions = {
   event: Stripe.Event;
-  /** The body exactly as received, stored as the event's payload. */
+  /** The event's JSON, stored as its payload. */
   payload: string;
+  source?: EventSource;
 };
 
 const MAX_ERROR_LENGTH = 1_000;
+const EVENTS_PRIMARY_KEY = 'stripe_webhook_events_pkey';
+const NO_EFFECT = { ctes: [], userId: Prisma.sql`NULL::text` };
 
-function ignoreNote(event: Stripe.Event): string | null | undefined {
-  if (event.livemode !== expectedLivemode()) return 'livemode_mismatch';
-  if (!HANDLED_EVENT_TYPES.has(event.type)) return null;
-  return undefined;
+/** How the event is recorded: applied by its handler, or `ignored` (with the reason as its note). */
+function recordOf(event: Stripe.Event, payload: string, gate: Prisma.Sql): EventRecord {
+  if (event.livemode !== expectedLivemode()) {
+    return { event, payload, status: 'ignored', effect: { ...NO_EFFECT, note: Prisma.sql`'livemode_mismatch'` } };
+  }
+  const effect = effectOfEvent(event, gate);
+  return effect
+    ? { event, payload, status: 'processed', effect }
+    : { event, payload, status: 'ignored', effect: { ...NO_EFFECT, note: Prisma.sql`NULL::text` } };
 }
 
-async function claimEvent(tx: SqlTransaction, event: Stripe.Event, payload: string, note: string | null | undefined, userId: string | null): Promise<Claim> {
-  const [claim] = await tx.query<Claim>(claimEventQuery(event, payload, note, userId));
-  if (!claim) throw new Error(`Event ${event.id} could not be recorded`);
-  return claim;
+function resultOf(row: EventRow): ProcessResult {
+  const status = row.status === 'ignored' ? 'ignored' : row.note === 'stale' ? 'stale' : 'processed';
+  return { status, userId: row.user_id, attempt: row.attempts };
 }
 
-/**
- * The common case in one round trip: a new (or duplicate) event that is ignored, or whose effect is a
- * single statement. Returns null when the event has a `failed` row to retry, or no one-statement
- * effect: the caller takes the transaction path.
- */
-async function processInOneStatement(event: Stripe.Event, payload: string, note: string | null | undefined, namedUser: string | null): Promise<ProcessResult | null> {
-  const effect = note === undefined ? singleStatementEffect(event) : null;
-  if (note === undefined && !effect) return null;
-  const [row] = await runStatement<ClaimAndApply>(claimAndApplyQuery(event, payload, note, namedUser, effect));
-  if (!row) return null;
-  if (!row.inserted) return { status: 'already_processed', userId: row.user_id };
-  if (note !== undefined) return { status: 'ignored', userId: null };
-  if (row.applied && row.applied_user_id === namedUser) return { status: 'processed', userId: namedUser };
-
-  // Applied for another user than the event names, or stale: complete the event's audit columns.
-  const userId = row.applied ? row.applied_user_id : (await subscriptionUser(objectIdOf(event))) ?? namedUser;
-  await runStatement(finishEventQuery({ eventId: event.id, status: 'processed', note: row.applied ? null : 'stale', userId }));
-  return { status: row.applied ? 'processed' : 'stale', userId };
+/** The one statement that records a new event and applies it (also what the benchmark's ceiling runs). */
+export function newEventQuery(event: Stripe.Event, payload: string): Prisma.Sql {
+  return insertEventQuery(recordOf(event, payload, newEventGate(event.id)));
 }
 
-async function subscriptionUser(subscriptionId: string | null): Promise<string | null> {
-  const [row] = await runStatement<{ user_id: string | null }>(Prisma.sql`
-    SELECT user_id FROM user_subscriptions WHERE stripe_subscription_id = ${subscriptionId}::text`);
-  return row?.user_id ?? null;
+/** A new event, recorded and applied in one statement; null when its id is already recorded. */
+async function recordNewEvent(event: Stripe.Event, payload: string): Promise<ProcessResult | null> {
+  try {
+    const [row] = await query<EventRow>(newEventQuery(event, payload));
+    return row ? resultOf(row) : null;
+  } catch (error) {
+    if (sqlState(error) === '23505' && violatedConstraint(error) === EVENTS_PRIMARY_KEY) return null;
+    throw error;
+  }
 }
 
 /**
- * Records and applies one verified Stripe event in a single transaction, then clears the user's
- * feature cache after commit. Throws WebhookProcessingError (rolled back, recorded as `failed`) or
- * CacheInvalidationError (committed; the redelivery answers `already_processed` and clears again).
+ * An event whose id is recorded. Under its row lock, so concurrent redeliveries queue: a failed
+ * event (or an ignored one an administrator replays) runs again; anything else is a duplicate.
  */
-export async function processStripeEvent({ event, payload }: ProcessStripeEventOptions): Promise<ProcessResult> {
-  const note = ignoreNote(event);
-  const namedUser = note === undefined ? userNamedByEvent(event) : null;
+async function processRecordedEvent(event: Stripe.Event, payload: string, source: EventSource): Promise<ProcessResult> {
+  return transaction(async (run) => {
+    const [row] = await run<EventRow>(lockEventQuery(event.id));
+    if (!row) throw new Error(`Event ${event.id} is neither new nor recorded`);
+    const reopen = row.status === 'failed' || (source === 'admin' && row.status === 'ignored');
+    if (!reopen) {
+      if (source === 'webhook') await run(countDuplicateQuery(event.id));
+      return { status: 'already_processed', userId: row.user_id, attempt: row.attempts };
+    }
+    const [reopened] = await run<EventRow>(reopenEventQuery(recordOf(event, payload, Prisma.sql`true`)));
+    if (!reopened) throw new Error(`Event ${event.id} could not be reopened`);
+    return resultOf(reopened);
+  });
+}
+
+/** A failure no retry of the same event can fix: its fields do not parse, or PostgreSQL refuses its data. */
+function isPermanent(error: unknown): boolean {
+  const state = sqlState(error);
+  return error instanceof EventShapeError || state?.startsWith('22') === true || state?.startsWith('23') === true;
+}
+
+/** Records a failed attempt after the rollback, when the database allows; returns the attempt number. */
+async function recordFailure(event: Stripe.Event, payload: string, error: unknown): Promise<number> {
+  const message = (error instanceof Error ? error.message : String(error)).trim().slice(0, MAX_ERROR_LENGTH) || 'Unknown error';
+  try {
+    const [row] = await query<{ attempts: number }>(recordFailureQuery(event, payload, message));
+    return row?.attempts ?? 1;
+  } catch (recordError) {
+    logger.error('Failure not recorded', { event_id: event.id, error: errorMessage(recordError) });
+    return 1;
+  }
+}
+
+/**
+ * The pipeline every event runs through (webhook delivery, reconciliation, admin replay): record
+ * the event (its id is the idempotency key) and apply its handler atomically, then clear the user's
+ * feature cache after commit.
+ * - A failure a retry can fix (database down, timeout) is recorded `failed` and thrown as
+ *   WebhookProcessingError: the webhook answers 500 and Stripe's retry runs it again.
+ * - A permanent one (fields that do not parse, data PostgreSQL refuses) is recorded `failed` with
+ *   its reason and returned as `failed`: the webhook answers 200 so Stripe does not retry a hopeless
+ *   delivery for three days; an administrator reprocesses it once the cause is fixed.
+ * - A cache failure after commit throws CacheInvalidationError (the redelivery clears again).
+ */
+export async function processStripeEvent({ event, payload, source = 'webhook' }: ProcessStripeEventOptions): Promise<ProcessResult> {
   let result: ProcessResult;
   try {
-    result = (await processInOneStatement(event, payload, note, namedUser)) ?? await withTransaction(async (tx): Promise<ProcessResult> => {
-      const claim = await claimEvent(tx, event, payload, note, namedUser);
-      if (!claim.inserted && claim.status !== 'failed') return { status: 'already_processed', userId: claim.user_id };
-
-      const outcome = note === undefined ? await dispatchStripeEvent(event, { tx }) : null;
-      const status = outcome ? 'processed' : 'ignored';
-      const finalNote = outcome?.status === 'stale' ? 'stale' : note ?? null;
-      // The claim already wrote the final row when the event was new and applied for the user it names.
-      if (!claim.inserted || (outcome && (outcome.status === 'stale' || outcome.userId !== namedUser))) {
-        await tx.query(finishEventQuery({ eventId: event.id, status, note: finalNote, userId: outcome?.userId ?? null }));
-      }
-      return outcome ?? { status: 'ignored', userId: null };
-    });
+    result = (await recordNewEvent(event, payload)) ?? (await processRecordedEvent(event, payload, source));
   } catch (error) {
-    const message = (error instanceof Error ? error.message : String(error)).trim().slice(0, MAX_ERROR_LENGTH);
-    await getPrisma().$executeRaw(recordFailureQuery(event, payload, message)).catch((recordError: unknown) => {
-      logger.error('Failure not recorded', { event_id: event.id, error: errorMessage(recordError) });
-    });
-    throw new WebhookProcessingError(event.id, error);
+    const attempt = await recordFailure(event, payload, error);
+    if (!isPermanent(error)) throw new WebhookProcessingError(event.id, error);
+    return { status: 'failed', userId: null, attempt };
   }
-
   if (result.userId) await invalidateFeatureCache(result.userId);
   return result;
 }

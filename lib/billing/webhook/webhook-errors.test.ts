@@ -39,7 +39,7 @@ describe('webhookErrorResponse', () => {
     const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
     const spy = vi.spyOn(getPrisma(), '$executeRaw').mockRejectedValueOnce(new Error('database down'));
     await expect(recordWebhookRejection('invalid_signature')).resolves.toBeUndefined();
-    expect(errors.mock.calls.flat().join('\n')).toMatch(/Rejection counter not recorded: reason=invalid_signature error=database down/);
+    expect(errors.mock.calls.flat().join('\n')).toMatch(/"msg":"Rejection counter not recorded","reason":"invalid_signature","error":"database down"/);
     spy.mockRestore();
   });
 });

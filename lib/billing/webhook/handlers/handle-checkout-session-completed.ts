@@ -1,32 +1,52 @@
 import type Stripe from 'stripe';
 import { Prisma } from '../../../db/generated/client';
 import { checkoutSessionFields, parseEventObject } from '../event-fields';
-import type { HandlerContext, HandlerOutcome } from './types';
+import type { EventHandler } from './types';
 
 /**
  * Links the user to their Stripe customer and to the subscription. The subscription row is created
  * when checkout arrives first; it then waits, with no price and `last_event_at` null, for the first
  * subscription event to fill it.
+ *
+ * A Stripe customer belongs to one user. If another user holds this customer (a checkout reusing a
+ * customer, or a user id that changed), the latest completed checkout wins: the customer moves to the
+ * user who paid, and the event's note says `customer_reassigned`.
  */
-export async function handleCheckoutSessionCompleted(event: Stripe.CheckoutSessionCompletedEvent, { tx }: HandlerContext): Promise<HandlerOutcome> {
+export const handleCheckoutSessionCompleted: EventHandler<Stripe.CheckoutSessionCompletedEvent> = (event, gate) => {
   const session = parseEventObject(checkoutSessionFields, event.type, event.data.object);
   const userId = session.client_reference_id || session.metadata?.user_id || null;
-  if (!userId) return { status: 'processed', userId: null };
+  const customerId = session.customer;
 
-  if (session.customer) {
-    await tx.query(Prisma.sql`
-      INSERT INTO users (id, stripe_customer_id) VALUES (${userId}, ${session.customer})
+  const ctes = [
+    Prisma.sql`customer_released AS (
+      UPDATE users SET stripe_customer_id = NULL, updated_at = now()
+      WHERE stripe_customer_id = ${customerId}::text AND id <> ${userId}::text AND ${gate}
+      RETURNING id
+    )`,
+    // Reading customer_released orders the two writes: the customer is free before it is linked.
+    Prisma.sql`customer_linked AS (
+      INSERT INTO users (id, stripe_customer_id)
+      SELECT ${userId}::text, ${customerId}::text
+      WHERE ${userId}::text IS NOT NULL AND ${customerId}::text IS NOT NULL AND ${gate}
+        AND (SELECT count(*) FROM customer_released) >= 0
       ON CONFLICT (id) DO UPDATE SET stripe_customer_id = EXCLUDED.stripe_customer_id, updated_at = now()
-      WHERE users.stripe_customer_id IS DISTINCT FROM EXCLUDED.stripe_customer_id`);
-  }
-  if (session.subscription) {
-    await tx.query(Prisma.sql`
+      WHERE users.stripe_customer_id IS DISTINCT FROM EXCLUDED.stripe_customer_id
+      RETURNING id
+    )`,
+    Prisma.sql`subscription_linked AS (
       INSERT INTO user_subscriptions AS s (stripe_subscription_id, user_id, stripe_customer_id)
-      VALUES (${session.subscription}, ${userId}, ${session.customer})
+      SELECT ${session.subscription}::text, ${userId}::text, ${customerId}::text
+      WHERE ${userId}::text IS NOT NULL AND ${session.subscription}::text IS NOT NULL AND ${gate}
       ON CONFLICT (stripe_subscription_id) DO UPDATE SET
         user_id = EXCLUDED.user_id,
         stripe_customer_id = COALESCE(s.stripe_customer_id, EXCLUDED.stripe_customer_id),
-        updated_at = now()`);
-  }
-  return { status: 'processed', userId };
-}
+        updated_at = now()
+      RETURNING user_id
+    )`,
+  ];
+  return {
+    ctes,
+    userId: Prisma.sql`${userId}::text`,
+    note: Prisma.sql`CASE WHEN EXISTS (SELECT 1 FROM customer_released) THEN 'customer_reassigned' END`,
+  };
+};

@@ -1,10 +1,11 @@
 import type Stripe from 'stripe';
+import { Prisma } from '../../../db/generated/client';
 import { invoiceFields, parseEventObject } from '../event-fields';
-import { resolveInvoiceUser } from './invoice-subscription';
-import type { HandlerContext, HandlerOutcome } from './types';
+import { userOfInvoice } from './invoice-subscription';
+import type { EventHandler } from './types';
 
-/** Recorded only: the status change (past_due...) arrives as customer.subscription.updated. */
-export async function handleInvoicePaymentFailed(event: Stripe.InvoicePaymentFailedEvent, { tx }: HandlerContext): Promise<HandlerOutcome> {
+/** Recorded, and the user's cache cleared: the status change (past_due…) arrives as a subscription event. */
+export const handleInvoicePaymentFailed: EventHandler<Stripe.InvoicePaymentFailedEvent> = (event) => {
   const invoice = parseEventObject(invoiceFields, event.type, event.data.object);
-  return { status: 'processed', userId: await resolveInvoiceUser(tx, invoice) };
-}
+  return { ctes: [], userId: userOfInvoice(invoice), note: Prisma.sql`NULL::text` };
+};

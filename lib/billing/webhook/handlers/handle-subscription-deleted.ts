@@ -1,9 +1,7 @@
 import type Stripe from 'stripe';
-import { applySubscriptionSnapshot } from './upsert-subscription';
 import { parseEventObject, subscriptionFields } from '../event-fields';
-import type { HandlerContext, HandlerOutcome } from './types';
+import type { EventHandler } from './types';
+import { upsertSubscription } from './upsert-subscription';
 
-export async function handleSubscriptionDeleted(event: Stripe.CustomerSubscriptionDeletedEvent, { tx }: HandlerContext): Promise<HandlerOutcome> {
-  const subscription = parseEventObject(subscriptionFields, event.type, event.data.object);
-  return applySubscriptionSnapshot({ tx, subscription, eventCreated: event.created, canceled: true });
-}
+export const handleSubscriptionDeleted: EventHandler<Stripe.CustomerSubscriptionDeletedEvent> = (event, gate) =>
+  upsertSubscription({ subscription: parseEventObject(subscriptionFields, event.type, event.data.object), eventCreated: event.created, canceled: true, gate });

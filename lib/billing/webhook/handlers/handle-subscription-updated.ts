@@ -1,9 +1,7 @@
 import type Stripe from 'stripe';
-import { applySubscriptionSnapshot } from './upsert-subscription';
 import { parseEventObject, subscriptionFields } from '../event-fields';
-import type { HandlerContext, HandlerOutcome } from './types';
+import type { EventHandler } from './types';
+import { upsertSubscription } from './upsert-subscription';
 
-export async function handleSubscriptionUpdated(event: Stripe.CustomerSubscriptionUpdatedEvent, { tx }: HandlerContext): Promise<HandlerOutcome> {
-  const subscription = parseEventObject(subscriptionFields, event.type, event.data.object);
-  return applySubscriptionSnapshot({ tx, subscription, eventCreated: event.created });
-}
+export const handleSubscriptionUpdated: EventHandler<Stripe.CustomerSubscriptionUpdatedEvent> = (event, gate) =>
+  upsertSubscription({ subscription: parseEventObject(subscriptionFields, event.type, event.data.object), eventCreated: event.created, gate });

@@ -1,59 +1,32 @@
 import type Stripe from 'stripe';
 import type { Prisma } from '../../../db/generated/client';
-import { subscriptionUpsertQuery } from './upsert-subscription';
-import { parseEventObject, subscriptionFields } from '../event-fields';
 import { handleCheckoutSessionCompleted } from './handle-checkout-session-completed';
 import { handleInvoicePaymentFailed } from './handle-invoice-payment-failed';
 import { handleInvoicePaymentSucceeded } from './handle-invoice-payment-succeeded';
 import { handleSubscriptionCreated } from './handle-subscription-created';
 import { handleSubscriptionDeleted } from './handle-subscription-deleted';
 import { handleSubscriptionUpdated } from './handle-subscription-updated';
-import type { HandlerContext, HandlerOutcome } from './types';
+import type { EventEffect, EventHandler } from './types';
 
-/** The event types this app applies; every other type is recorded as `ignored`. */
-export const HANDLED_EVENT_TYPES: ReadonlySet<string> = new Set([
-  'checkout.session.completed',
-  'customer.subscription.created',
-  'customer.subscription.updated',
-  'customer.subscription.deleted',
-  'invoice.payment_succeeded',
-  'invoice.payment_failed',
-]);
+type Handlers = { [Type in Stripe.Event.Type]?: EventHandler<Extract<Stripe.Event, { type: Type }>> };
 
-/**
- * For the most frequent events, whose effect is a single statement (the subscription snapshots),
- * that statement under a gate, so the whole delivery can run as one statement. Null for the rest.
- */
-export function singleStatementEffect(event: Stripe.Event): ((gate: Prisma.Sql) => Prisma.Sql) | null {
-  switch (event.type) {
-    case 'customer.subscription.created':
-    case 'customer.subscription.updated':
-    case 'customer.subscription.deleted': {
-      const subscription = parseEventObject(subscriptionFields, event.type, event.data.object);
-      const canceled = event.type === 'customer.subscription.deleted';
-      return (gate) => subscriptionUpsertQuery({ subscription, eventCreated: event.created, canceled, gate });
-    }
-    default:
-      return null;
-  }
-}
+/** The allowlist: the event types this app applies, each with its one handler. */
+const HANDLERS: Handlers = {
+  'checkout.session.completed': handleCheckoutSessionCompleted,
+  'customer.subscription.created': handleSubscriptionCreated,
+  'customer.subscription.updated': handleSubscriptionUpdated,
+  'customer.subscription.deleted': handleSubscriptionDeleted,
+  'invoice.payment_succeeded': handleInvoicePaymentSucceeded,
+  'invoice.payment_failed': handleInvoicePaymentFailed,
+};
 
-/** Runs the handler of an allowlisted event type; null for any other type. */
-export async function dispatchStripeEvent(event: Stripe.Event, context: HandlerContext): Promise<HandlerOutcome | null> {
-  switch (event.type) {
-    case 'checkout.session.completed':
-      return handleCheckoutSessionCompleted(event, context);
-    case 'customer.subscription.created':
-      return handleSubscriptionCreated(event, context);
-    case 'customer.subscription.updated':
-      return handleSubscriptionUpdated(event, context);
-    case 'customer.subscription.deleted':
-      return handleSubscriptionDeleted(event, context);
-    case 'invoice.payment_succeeded':
-      return handleInvoicePaymentSucceeded(event, context);
-    case 'invoice.payment_failed':
-      return handleInvoicePaymentFailed(event, context);
-    default:
-      return null;
-  }
+/** Every other type is recorded as `ignored`. */
+export const HANDLED_EVENT_TYPES: readonly string[] = Object.keys(HANDLERS);
+
+/** The effect of an allowlisted event, or null for a type this app does not handle. */
+export function effectOfEvent(event: Stripe.Event, gate: Prisma.Sql): EventEffect | null {
+  // The map pairs each type with the handler of that type; TypeScript cannot follow the pairing
+  // through an index, so the lookup is widened here and nowhere else.
+  const handler = HANDLERS[event.type] as EventHandler<Stripe.Event> | undefined;
+  return handler ? handler(event, gate) : null;
 }

@@ -1,9 +1,20 @@
-import type { SqlTransaction } from '../../../db/sql-transaction';
+import type { Prisma } from '../../../db/generated/client';
 
-/** What applying an event did: `stale` when it was older than the state already stored. */
-export type HandlerOutcome = {
-  status: 'processed' | 'stale';
-  userId: string | null;
+/**
+ * What applying an event does, as SQL the pipeline runs in the same statement that records the
+ * event, so recording and applying commit together or not at all.
+ */
+export type EventEffect = {
+  /** Data-modifying CTEs (`name AS (...)`); every write is conditioned on the pipeline's gate. */
+  ctes: Prisma.Sql[];
+  /** A text expression: the user the event concerns (stored on the event row, cache cleared). */
+  userId: Prisma.Sql;
+  /** A text expression: the event row's note, `stale` when the state was newer; NULL otherwise. */
+  note: Prisma.Sql;
 };
 
-export type HandlerContext = { tx: SqlTransaction };
+/**
+ * One handler per event type: reads the fields it needs (zod, throws EventShapeError) and returns
+ * its effect. `gate` is a boolean SQL condition each write must carry (the pipeline's claim).
+ */
+export type EventHandler<E> = (event: E, gate: Prisma.Sql) => EventEffect;

@@ -1,48 +1,43 @@
 import { Prisma } from '../../../db/generated/client';
-import type { SqlTransaction } from '../../../db/sql-transaction';
 import { billingPeriodForInterval, isActiveStatus, planForPrice, TERMINAL_STATUSES } from '../../plans';
 import type { SubscriptionFields } from '../event-fields';
-import type { HandlerOutcome } from './types';
+import type { EventEffect } from './types';
 
-type ApplySubscriptionSnapshotOptions = {
-  tx: SqlTransaction;
+/**
+ * A subscription's lifecycle, earliest first: of two events from the same second, the one whose
+ * status comes later is the state Stripe reached. Unknown statuses rank first.
+ */
+const SAME_SECOND_STATUS_ORDER = ['incomplete', 'trialing', 'active', 'past_due', 'unpaid', 'paused', 'canceled', 'incomplete_expired'];
+
+type UpsertSubscriptionOptions = {
   subscription: SubscriptionFields;
   /** The event's `created` (Unix seconds): the row keeps the newest one applied. */
   eventCreated: number;
   /** `customer.subscription.deleted` ends the subscription whatever the object says. */
   canceled?: boolean;
+  gate: Prisma.Sql;
 };
 
 /**
- * Upserts the subscription row from a subscription object, in one statement that enforces the
- * ordering rules under the row lock: an event strictly older than `last_event_at` is not applied
- * (the same second is), and a terminal status is never changed.
+ * The guarded upsert of a subscription snapshot, under the row lock:
+ * - an event strictly older than `last_event_at` is not applied; one of the same second is applied
+ *   only if its status is not behind in the lifecycle (Stripe's `created` has one-second resolution,
+ *   and `created` incomplete + `updated` active can share a second and arrive in either order);
+ * - a terminal status is never changed;
+ * - `current_period_end` never moves backwards, whichever event type set it last.
  */
-export async function applySubscriptionSnapshot({ tx, subscription, eventCreated, canceled = false }: ApplySubscriptionSnapshotOptions): Promise<HandlerOutcome> {
-  const applied = await tx.query<{ user_id: string | null }>(subscriptionUpsertQuery({ subscription, eventCreated, canceled }));
-  if (applied[0]) return { status: 'processed', userId: applied[0].user_id };
-
-  const current = await tx.query<{ user_id: string | null }>(Prisma.sql`
-    SELECT user_id FROM user_subscriptions WHERE stripe_subscription_id = ${subscription.id}`);
-  return { status: 'stale', userId: current[0]?.user_id ?? (subscription.metadata.user_id || null) };
-}
-
-/**
- * The guarded upsert; returns the row's user_id when applied, nothing when stale or terminal.
- * `gate` is a condition the row is written under (the webhook's one-statement path gates it on
- * its own claim of the event).
- */
-export function subscriptionUpsertQuery({ subscription, eventCreated, canceled = false, gate = Prisma.sql`true` }: Omit<ApplySubscriptionSnapshotOptions, 'tx'> & { gate?: Prisma.Sql }): Prisma.Sql {
+export function upsertSubscription({ subscription, eventCreated, canceled = false, gate }: UpsertSubscriptionOptions): EventEffect {
   const item = subscription.items.data[0];
   const priceId = item?.price.id ?? null;
   const status = canceled ? 'canceled' : subscription.status;
+  const periodEnd = item?.current_period_end ?? subscription.current_period_end ?? null;
   const metadataUserId = subscription.metadata.user_id || null;
-  const terminal = [...TERMINAL_STATUSES];
+  const rank = (column: Prisma.Sql) => Prisma.sql`COALESCE(array_position(${SAME_SECOND_STATUS_ORDER}::text[], ${column}), 0)`;
 
-  return Prisma.sql`
+  const upsert = Prisma.sql`subscription_upsert AS (
     INSERT INTO user_subscriptions AS s (
       stripe_subscription_id, user_id, stripe_customer_id, stripe_price_id, plan, billing_period,
-      status, is_active, current_period_end, cancel_at_period_end, last_event_at
+      status, is_active, current_period_end, cancel_at_period_end, past_due_since, last_event_at
     )
     SELECT
       ${subscription.id}::text,
@@ -53,8 +48,9 @@ export function subscriptionUpsertQuery({ subscription, eventCreated, canceled =
       ${billingPeriodForInterval(item?.price.recurring?.interval)}::text,
       ${status}::text,
       ${isActiveStatus(status)}::boolean,
-      ${item ? new Date(item.current_period_end * 1000) : null}::timestamptz,
+      to_timestamp(${periodEnd}::bigint),
       ${subscription.cancel_at_period_end}::boolean,
+      CASE WHEN ${status}::text = 'past_due' THEN to_timestamp(${eventCreated}::bigint) END,
       to_timestamp(${eventCreated}::bigint)
     WHERE ${gate}
     ON CONFLICT (stripe_subscription_id) DO UPDATE SET
@@ -65,11 +61,24 @@ export function subscriptionUpsertQuery({ subscription, eventCreated, canceled =
       billing_period = EXCLUDED.billing_period,
       status = EXCLUDED.status,
       is_active = EXCLUDED.is_active,
-      current_period_end = EXCLUDED.current_period_end,
+      current_period_end = GREATEST(s.current_period_end, EXCLUDED.current_period_end),
       cancel_at_period_end = EXCLUDED.cancel_at_period_end,
+      past_due_since = CASE WHEN EXCLUDED.status = 'past_due' THEN COALESCE(s.past_due_since, EXCLUDED.past_due_since) END,
       last_event_at = EXCLUDED.last_event_at,
       updated_at = now()
-    WHERE (s.last_event_at IS NULL OR s.last_event_at <= EXCLUDED.last_event_at)
-      AND s.status <> ALL(${terminal}::text[])
-    RETURNING s.user_id`;
+    WHERE s.status <> ALL(${[...TERMINAL_STATUSES]}::text[])
+      AND (s.last_event_at IS NULL
+        OR s.last_event_at < EXCLUDED.last_event_at
+        OR (s.last_event_at = EXCLUDED.last_event_at AND ${rank(Prisma.sql`EXCLUDED.status`)} >= ${rank(Prisma.sql`s.status`)}))
+    RETURNING s.user_id
+  )`;
+
+  return {
+    ctes: [upsert],
+    userId: Prisma.sql`COALESCE(
+      (SELECT user_id FROM subscription_upsert),
+      (SELECT user_id FROM user_subscriptions WHERE stripe_subscription_id = ${subscription.id}::text),
+      ${metadataUserId}::text)`,
+    note: Prisma.sql`CASE WHEN EXISTS (SELECT 1 FROM subscription_upsert) THEN NULL ELSE 'stale' END`,
+  };
 }
