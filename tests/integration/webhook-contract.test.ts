@@ -65,18 +65,28 @@ describe('POST /api/webhooks/stripe — accepted deliveries', () => {
     expect(await subscriptionRow(pool, scenario.subscriptionId)).toBeUndefined();
   });
 
-  it('fails an event whose fields do not parse with 500 and a clear last_error, applying nothing', async () => {
+  it('records an event whose fields do not parse as failed with a clear last_error, applying nothing, and answers 200 so Stripe does not retry a hopeless delivery', async () => {
     const scenario = freshScenario();
     const event = JSON.parse(eventBody('customer.subscription.created', scenario, { api_version: '2099-01-01.future' })) as { id: string; data: { object: { items: unknown } } };
     event.data.object.items = null;
     const body = JSON.stringify(event);
     const answer = await deliver(appUrl, body, { secret });
-    expect(answer.status).toBe(500);
-    expect(Object.keys(answer.body)).toEqual(['error']);
+    expect(answer).toEqual({ status: 200, body: { status: 'failed', event_id: event.id } });
     const [row] = await eventRows(pool, event.id);
     expect(row).toMatchObject({ status: 'failed', attempts: 1, api_version: '2099-01-01.future' });
     expect(row?.last_error).toMatch(/data\.object\.items/);
     expect(await subscriptionRow(pool, scenario.subscriptionId)).toBeUndefined();
+  });
+
+  it('records and applies a genuine event whose body holds \\u0000, which jsonb refuses', async () => {
+    const scenario = freshScenario();
+    const event = JSON.parse(eventBody('customer.subscription.created', scenario)) as { id: string; data: { object: { metadata: Record<string, string> } } };
+    event.data.object.metadata.note = 'before\u0000after';
+    const body = JSON.stringify(event);
+    expect(body).toContain('before\\u0000after');
+    expect(await deliver(appUrl, body, { secret })).toEqual({ status: 200, body: { status: 'processed', event_id: event.id } });
+    expect((await eventRows(pool, event.id))[0]).toMatchObject({ status: 'processed', payload: { data: { object: { metadata: { note: 'before\\u0000after' } } } } });
+    expect(await subscriptionRow(pool, scenario.subscriptionId)).toMatchObject({ status: 'active', user_id: scenario.userId });
   });
 });
 
