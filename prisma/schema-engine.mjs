@@ -33,8 +33,8 @@ function parseArgs(argv) {
 async function loadWasmEngine() {
   const bindings = await import('@prisma/schema-engine-wasm/schema_engine_bg');
   const wasmPath = require.resolve('@prisma/schema-engine-wasm').replace(/schema_engine\.js$/, 'schema_engine_bg.wasm');
-  const module = new WebAssembly.Module(readFileSync(wasmPath));
-  const instance = new WebAssembly.Instance(module, { './schema_engine_bg.js': bindings });
+  const wasmModule = new WebAssembly.Module(readFileSync(wasmPath));
+  const instance = new WebAssembly.Instance(wasmModule, { './schema_engine_bg.js': bindings });
   bindings.__wbg_set_wasm(instance.exports);
   instance.exports.__wbindgen_start?.();
   globalThis.PRISMA_WASM_PANIC_REGISTRY = {
