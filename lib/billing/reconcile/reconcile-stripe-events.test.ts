@@ -1,0 +1,164 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it, vi } from 'vitest';
+import { startStripeEventsApi, type StripeEventsApi } from '../../../tests/support/stripe-events-api';
+import { eventBody, eventIdOf, type FixtureName, freshScenario, type Scenario } from '../../../tests/support/stripe-events';
+import { eventRows, subscriptionRow, testPool } from '../../../tests/support/database';
+
+// Reconciliation against a real PostgreSQL and the Events API double, through the real stripe-node
+// client (STRIPE_API_URL). Each test starts from an empty cursor and an empty double.
+
+const DAY = 86_400;
+const pool = testPool(inject('databaseUrl'));
+// Events whose processing throws, as when the database is briefly unreachable.
+const throwingEvents = new Set<string>();
+
+let api: StripeEventsApi;
+let reconcile: typeof import('./reconcile-stripe-events');
+beforeAll(async () => {
+  api = await startStripeEventsApi({ secretKey: 'sk_test_reconcile_unit' });
+  vi.resetModules();
+  vi.stubEnv('STRIPE_SECRET_KEY', api.secretKey);
+  vi.stubEnv('STRIPE_API_URL', api.url);
+  delete (globalThis as { stripe?: unknown }).stripe;
+  vi.doMock('../webhook/process-stripe-event', async (importOriginal) => {
+    const real = await importOriginal<typeof import('../webhook/process-stripe-event')>();
+    return {
+      ...real,
+      processStripeEvent: async (options: Parameters<typeof real.processStripeEvent>[0]) => {
+        if (throwingEvents.has(options.event.id)) throw new Error('connection terminated unexpectedly');
+        return real.processStripeEvent(options);
+      },
+    };
+  });
+  reconcile = await import('./reconcile-stripe-events');
+});
+afterAll(async () => {
+  vi.unstubAllEnvs();
+  delete (globalThis as { stripe?: unknown }).stripe;
+  await api.close();
+  await pool.end();
+});
+
+beforeEach(async () => {
+  throwingEvents.clear();
+  api.reset();
+  await pool.query('DELETE FROM stripe_reconcile_state');
+  await pool.query('DELETE FROM stripe_reconcile_runs');
+});
+
+const now = () => Math.floor(Date.now() / 1000);
+
+function add(name: FixtureName, scenario: Scenario, created: number): string {
+  const body = eventBody(name, scenario, { created });
+  api.add(body);
+  return eventIdOf(body);
+}
+
+async function state() {
+  const { rows } = await pool.query<{ cursor_event_id: string | null; covered_until: Date | null; locked_until: Date | null }>(
+    "SELECT cursor_event_id, covered_until, locked_until FROM stripe_reconcile_state WHERE mode = 'test'",
+  );
+  return rows[0];
+}
+
+describe('reconcileStripeEvents', () => {
+  it('applies the missed events of the last 30 days once, oldest first, and moves the cursor', async () => {
+    const scenario = freshScenario();
+    const tooOld = add('customer.subscription.created', freshScenario(), now() - 31 * DAY);
+    const created = add('customer.subscription.created', scenario, now() - 3 * DAY);
+    add('customer.created', scenario, now() - 2 * DAY);
+    const updated = add('customer.subscription.updated.past_due', scenario, now() - DAY);
+
+    expect(await reconcile.reconcileStripeEvents()).toEqual({ fetched: 2, processed: 2, already_processed: 0, stale: 0, ignored: 0, failed: 0 });
+    expect(await eventRows(pool, created)).toMatchObject([{ status: 'processed', attempts: 1 }]);
+    expect(await eventRows(pool, updated)).toMatchObject([{ status: 'processed', attempts: 1 }]);
+    expect(await eventRows(pool, tooOld)).toEqual([]);
+    expect(await subscriptionRow(pool, scenario.subscriptionId)).toMatchObject({ status: 'past_due', is_active: true, user_id: scenario.userId });
+    // Only the handled types were asked for, from 30 days back.
+    const [first] = api.listRequests();
+    expect(first?.query.getAll('types[0]')).toEqual(['checkout.session.completed']);
+    expect(Number(first?.query.get('created[gte]'))).toBeGreaterThanOrEqual(now() - 30 * DAY - 5);
+    expect((await state())?.cursor_event_id).toBe(updated);
+    expect((await state())?.locked_until).toBeNull();
+
+    // Nothing newer: the next run asks from the cursor and applies nothing.
+    expect(await reconcile.reconcileStripeEvents()).toEqual({ fetched: 0, processed: 0, already_processed: 0, stale: 0, ignored: 0, failed: 0 });
+    expect(api.listRequests().at(-1)?.query.get('ending_before')).toBe(updated);
+    // Listing the same days again finds every event already processed.
+    expect(await reconcile.reconcileStripeEvents({ since: new Date((now() - 5 * DAY) * 1000) })).toEqual({ fetched: 2, processed: 0, already_processed: 2, stale: 0, ignored: 0, failed: 0 });
+
+    const runs = await pool.query('SELECT status, fetched, processed, already_processed, failed, cursor_event_id FROM stripe_reconcile_runs ORDER BY started_at');
+    expect(runs.rows).toEqual([
+      { status: 'completed', fetched: 2, processed: 2, already_processed: 0, failed: 0, cursor_event_id: updated },
+      { status: 'completed', fetched: 0, processed: 0, already_processed: 0, failed: 0, cursor_event_id: updated },
+      { status: 'completed', fetched: 2, processed: 0, already_processed: 2, failed: 0, cursor_event_id: updated },
+    ]);
+  });
+
+  it('counts stale events and keeps the newer state', async () => {
+    const scenario = freshScenario();
+    const newer = add('customer.subscription.updated', scenario, now() - DAY);
+    expect(await reconcile.reconcileStripeEvents()).toMatchObject({ fetched: 1, processed: 1 });
+    // An older event Stripe lists after the cursor (created earlier, listed later).
+    add('customer.subscription.updated.past_due', scenario, now() - 2 * DAY);
+    expect(await reconcile.reconcileStripeEvents({ since: new Date((now() - 3 * DAY) * 1000) })).toEqual({ fetched: 2, processed: 0, already_processed: 1, stale: 1, ignored: 0, failed: 0 });
+    expect(await subscriptionRow(pool, scenario.subscriptionId)).toMatchObject({ status: 'active', billing_period: 'annual' });
+    expect(await eventRows(pool, newer)).toMatchObject([{ status: 'processed' }]);
+  });
+
+  it('keeps going after an event that throws, and holds the cursor before it for the next run', async () => {
+    const scenarios = [freshScenario(), freshScenario(), freshScenario()];
+    const ids = scenarios.map((scenario, index) => add('customer.subscription.created', scenario, now() - (3 - index) * DAY));
+    throwingEvents.add(ids[1] as string);
+
+    expect(await reconcile.reconcileStripeEvents()).toEqual({ fetched: 3, processed: 2, already_processed: 0, stale: 0, ignored: 0, failed: 1 });
+    expect((await state())?.cursor_event_id).toBe(ids[0]);
+    expect(await subscriptionRow(pool, scenarios[2]?.subscriptionId ?? '')).toMatchObject({ status: 'active' });
+    expect(await subscriptionRow(pool, scenarios[1]?.subscriptionId ?? '')).toBeUndefined();
+    const [run] = (await pool.query('SELECT status, failed FROM stripe_reconcile_runs')).rows;
+    expect(run).toEqual({ status: 'completed', failed: 1 });
+
+    throwingEvents.clear();
+    expect(await reconcile.reconcileStripeEvents()).toEqual({ fetched: 2, processed: 1, already_processed: 1, stale: 0, ignored: 0, failed: 0 });
+    expect(await subscriptionRow(pool, scenarios[1]?.subscriptionId ?? '')).toMatchObject({ status: 'active' });
+    expect((await state())?.cursor_event_id).toBe(ids[2]);
+  });
+
+  it('lets one run at a time work: a second caller gets zero counts and a warning', async () => {
+    add('customer.subscription.created', freshScenario(), now() - DAY);
+    api.hold();
+    const first = reconcile.reconcileStripeEvents();
+    await vi.waitFor(() => expect(api.listRequests()).toHaveLength(1));
+    expect(await reconcile.reconcileStripeEvents()).toEqual({ fetched: 0, processed: 0, already_processed: 0, stale: 0, ignored: 0, failed: 0, warning: 'Another reconciliation run is in progress; this run did nothing' });
+    api.release();
+    expect(await first).toEqual({ fetched: 1, processed: 1, already_processed: 0, stale: 0, ignored: 0, failed: 0 });
+    expect((await pool.query('SELECT count(*)::int AS runs FROM stripe_reconcile_runs')).rows).toEqual([{ runs: 1 }]);
+  });
+
+  it('warns when the cursor is older than 25 days, and reports lost events beyond 30', async () => {
+    const at = new Date('2026-11-29T12:00:00.000Z');
+    await pool.query("INSERT INTO stripe_reconcile_state (mode, covered_until) VALUES ('test', $1)", [new Date(at.getTime() - 26 * DAY * 1000)]);
+    expect((await reconcile.reconcileStripeEvents({ now: at })).warning).toBe('Cursor is 26 days old: Stripe keeps events for 30 days; run reconciliation before they expire');
+
+    await pool.query("UPDATE stripe_reconcile_state SET covered_until = $1, cursor_event_id = 'evt_long_gone', cursor_created_at = $1", [new Date(at.getTime() - 31 * DAY * 1000)]);
+    expect((await reconcile.reconcileStripeEvents({ now: at })).warning).toBe(
+      'Cursor is 31 days old: Stripe keeps events for 30 days, so events created before 2026-10-30T12:00:00.000Z were not reconciled and may be lost',
+    );
+    // Not asked for the expired cursor event: from the oldest moment Stripe still covers.
+    expect(api.listRequests().at(-1)?.query.get('ending_before')).toBeNull();
+    expect(api.listRequests().at(-1)?.query.get('created[gte]')).toBe(String(at.getTime() / 1000 - 30 * DAY));
+    const runs = await pool.query('SELECT warning FROM stripe_reconcile_runs ORDER BY started_at');
+    expect(runs.rows.map((row: { warning: string | null }) => row.warning?.slice(0, 20))).toEqual(['Cursor is 26 days ol', 'Cursor is 31 days ol']);
+    expect(reconcile.cursorAgeWarning(new Date(at.getTime() - 25 * DAY * 1000), at)).toBeUndefined();
+  });
+
+  it('records a run that Stripe stopped as failed, and frees the lease', async () => {
+    add('customer.subscription.created', freshScenario(), now() - DAY);
+    api.failNext(10); // more than the client's retries
+    await expect(reconcile.reconcileStripeEvents()).rejects.toThrow(/^Reconciliation stopped: /);
+    api.failNext(0);
+    const [run] = (await pool.query('SELECT status, error, finished_at IS NOT NULL AS finished FROM stripe_reconcile_runs')).rows;
+    expect(run).toMatchObject({ status: 'failed', finished: true });
+    expect((await state())?.locked_until).toBeNull();
+    expect(await reconcile.reconcileStripeEvents()).toMatchObject({ fetched: 1, processed: 1 });
+  });
+});
