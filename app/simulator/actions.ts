@@ -5,10 +5,16 @@ import { after } from 'next/server';
 import { headers } from 'next/headers';
 import { notFound, redirect } from 'next/navigation';
 import { getCurrentUser } from '@/lib/auth/current-user';
+import { AlreadySubscribedError } from '@/lib/billing/create-checkout-session';
+import { findLiveSubscription } from '@/lib/billing/find-live-subscription';
 import { getCurrentSubscription } from '@/lib/billing/get-features';
 import { deliverCancellation, deliverCheckoutEvents } from '@/lib/dev/simulate-checkout';
+import { deliverInOrder, renewalEvents } from '@/lib/dev/simulate-subscription-change';
 import { stripeSimulatorEnabled } from '@/lib/env';
 import { baseUrlFrom } from '@/lib/http/base-url';
+
+/** Length of the simulator's trial, as Checkout's `subscription_data.trial_period_days` would set it. */
+const SIMULATOR_TRIAL_DAYS = 14;
 
 async function simulatorUser() {
   if (!stripeSimulatorEnabled()) notFound();
@@ -17,12 +23,17 @@ async function simulatorUser() {
   return user;
 }
 
-/** "Pay": like Stripe, the events reach the webhook after the redirect, in no particular order. */
+/**
+ * "Pay" (or "Start free trial"): like Stripe, the events reach the webhook after the redirect, in no
+ * particular order. A customer who already has a subscription is sent back, as checkout refuses them.
+ */
 export async function simulatePaymentAction(form: FormData): Promise<void> {
   const user = await simulatorUser();
+  if (await findLiveSubscription(user)) redirect(`/pricing?error=${encodeURIComponent(new AlreadySubscribedError().message)}`);
   const priceId = String(form.get('priceId') ?? '');
+  const trialDays = form.get('trial') === 'yes' ? SIMULATOR_TRIAL_DAYS : undefined;
   const baseUrl = baseUrlFrom(await headers());
-  after(() => deliverCheckoutEvents({ user, priceId, baseUrl }));
+  after(() => deliverCheckoutEvents({ user, priceId, baseUrl, trialDays }));
   redirect(`/checkout/success?session_id=cs_test_sim_${randomBytes(12).toString('hex')}`);
 }
 
@@ -35,5 +46,19 @@ export async function simulateCancellationAction(): Promise<void> {
     const status = await deliverCancellation({ ids, baseUrl: baseUrlFrom(await headers()) });
     if (status !== 200) redirect(`/dashboard?error=${encodeURIComponent('The cancellation was not confirmed yet; try again.')}`);
   }
+  redirect('/dashboard');
+}
+
+/**
+ * Test-mode controls for what happens at Stripe, not in the app: the renewal's card is declined
+ * (`past_due`), or the card is updated and the open invoice paid (`active` again).
+ */
+export async function simulateRenewalAction(form: FormData): Promise<void> {
+  const user = await simulatorUser();
+  const renewal = form.get('renewal') === 'payment_recovered' ? 'payment_recovered' : 'renewal_failed';
+  const subscription = await findLiveSubscription(user);
+  if (!subscription) redirect('/simulator/portal');
+  const accepted = await deliverInOrder(baseUrlFrom(await headers()), renewalEvents(subscription, renewal));
+  if (!accepted) redirect(`/dashboard?error=${encodeURIComponent('Stripe\'s events were not accepted yet; try again.')}`);
   redirect('/dashboard');
 }

@@ -84,3 +84,9 @@ export function prorationStatement({ target, current, status, trialEnd }: { targ
   return `You'll be charged ${formatUsd(target.amountCents)} today for a new ${target.billingPeriod === 'annual' ? 'year' : 'month'} of ${priceLabel(target)}, `
     + `minus a prorated credit for the unused time of ${unused}. Any credit left over stays on your account and pays your next invoices.`;
 }
+
+/** Where a change lands: the dashboard, told what was asked so it can say whether Stripe confirmed it yet. */
+export function dashboardUrlAfterChange(baseUrl: string, change: SubscriptionChange): string {
+  const query = new URLSearchParams({ changed: change.kind, ...(change.kind === 'switch_price' ? { price: change.priceId } : {}) });
+  return `${baseUrl}/dashboard?${query}`;
+}

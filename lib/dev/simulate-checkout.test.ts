@@ -47,6 +47,22 @@ describe('test-mode checkout simulator', () => {
     expect(session).toMatchObject({ client_reference_id: 'user_sim' });
   });
 
+  it('starts a trial: trialing subscription, its period ending with the trial, a $0 first invoice', async () => {
+    received.length = 0;
+    const before = Math.floor(Date.now() / 1000);
+    await deliverCheckoutEvents({ user: { id: 'user_trial', email: null, stripeCustomerId: null }, priceId: 'price_1PgafmB7WZ01zgkW6dKueIc5', baseUrl, trialDays: 14 });
+    const subscription = received.find((event) => event.type === 'customer.subscription.created')?.object as {
+      status: string; trial_start: number; trial_end: number; items: { data: { current_period_end: number }[] };
+    };
+    expect(subscription.status).toBe('trialing');
+    expect(subscription.trial_end - subscription.trial_start).toBe(14 * 86_400);
+    expect(subscription.trial_start).toBeGreaterThanOrEqual(before);
+    expect(subscription.items.data[0]?.current_period_end).toBe(subscription.trial_end);
+    const invoice = received.find((event) => event.type === 'invoice.payment_succeeded')?.object as { amount_paid: number; lines: { data: { period: { end: number } }[] } };
+    expect(invoice.amount_paid).toBe(0);
+    expect(invoice.lines.data[0]?.period.end).toBe(subscription.trial_end);
+  });
+
   it('reuses an existing customer and delivers the cancellation', async () => {
     received.length = 0;
     await deliverCheckoutEvents({ user: { id: 'user_sim', email: null, stripeCustomerId: 'cus_known' }, priceId: 'price_1PgafmB7WZ01zgkW6dKueIc5', baseUrl });

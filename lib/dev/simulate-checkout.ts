@@ -1,9 +1,11 @@
 import { webhookSecrets } from '../env';
 import { logger } from '../logger';
 import type { CurrentUser } from '../auth/current-user';
-import { PRICES } from '../billing/plans';
+import { findPrice } from '../billing/plans';
 import { buildTestEvent, signTestEvent, stripeLikeId, type TestEventIds } from './test-events';
 import { shuffle } from './shuffle';
+
+const DAY_SECONDS = 86_400;
 
 /** Posts one signed event to the app's own webhook over HTTP, exactly as Stripe would. */
 export async function postSignedEvent(baseUrl: string, body: string): Promise<number> {
@@ -17,30 +19,44 @@ export async function postSignedEvent(baseUrl: string, body: string): Promise<nu
   return response.status;
 }
 
+/** Posts one event, retrying like Stripe (here: 3 attempts) until the app answers 200; returns the last status. */
+export async function postSignedEventWithRetries(baseUrl: string, body: string): Promise<number> {
+  let status = 0;
+  for (let attempt = 1; attempt <= 3; attempt += 1) {
+    status = await postSignedEvent(baseUrl, body).catch(() => 0);
+    if (status === 200) return status;
+    await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+  }
+  logger.error('Simulator delivery not accepted after 3 attempts', { base_url: baseUrl, status });
+  return status;
+}
+
+/** The price a test subscription bills, as the event builders take it. */
+export function billingOf(priceId: string) {
+  const price = findPrice(priceId);
+  if (!price) throw new Error(`Unknown price ${priceId}`);
+  return { id: price.id, interval: price.billingPeriod === 'annual' ? 'year' : 'month', amountCents: price.amountCents } as const;
+}
+
 /**
  * What Stripe sends after a paid subscription checkout, delivered in Stripe's real fashion: all at
  * once, in no particular order (the subscription may land before checkout.session.completed), with
- * a retry for any delivery the app did not accept.
+ * a retry for any delivery the app did not accept. With `trialDays`, the subscription starts
+ * `trialing` (as with Checkout's `subscription_data.trial_period_days`) and the first invoice is $0.
  */
-export async function deliverCheckoutEvents({ user, priceId, baseUrl }: { user: CurrentUser; priceId: string; baseUrl: string }): Promise<void> {
-  const price = PRICES.find((candidate) => candidate.id === priceId);
-  if (!price) throw new Error(`Unknown price ${priceId}`);
+export async function deliverCheckoutEvents({ user, priceId, baseUrl, trialDays }: { user: CurrentUser; priceId: string; baseUrl: string; trialDays?: number }): Promise<void> {
+  const billing = billingOf(priceId);
   const ids: TestEventIds = { userId: user.id, customerId: user.stripeCustomerId ?? stripeLikeId('cus'), subscriptionId: stripeLikeId('sub') };
-  const billing = { id: price.id, interval: price.billingPeriod === 'annual' ? 'year' : 'month', amountCents: price.amountCents } as const;
+  const now = Math.floor(Date.now() / 1000);
+  const trial = trialDays ? { start: now, end: now + trialDays * DAY_SECONDS } : undefined;
+  const period = trial ?? { start: now, end: now + (billing.interval === 'year' ? 365 : 30) * DAY_SECONDS };
   const bodies = [
-    ...(user.stripeCustomerId ? [] : [buildTestEvent('customer.created', { ids })]),
-    buildTestEvent('customer.subscription.created', { ids, price: billing, status: 'active' }),
-    buildTestEvent('checkout.session.completed', { ids }),
-    buildTestEvent('invoice.payment_succeeded', { ids }),
+    ...(user.stripeCustomerId ? [] : [buildTestEvent('customer.created', { ids, created: now })]),
+    buildTestEvent('customer.subscription.created', { ids, created: now, price: billing, period, trial, status: trial ? 'trialing' : 'active' }),
+    buildTestEvent('checkout.session.completed', { ids, created: now }),
+    buildTestEvent('invoice.payment_succeeded', { ids, created: now, period, amountCents: trial ? 0 : billing.amountCents, billingReason: 'subscription_create' }),
   ];
-  await Promise.all(shuffle(bodies).map(async (body) => {
-    for (let attempt = 1; attempt <= 3; attempt += 1) {
-      const status = await postSignedEvent(baseUrl, body).catch(() => 0);
-      if (status === 200) return;
-      await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
-    }
-    logger.error('Simulator delivery not accepted after 3 attempts', { base_url: baseUrl });
-  }));
+  await Promise.all(shuffle(bodies).map((body) => postSignedEventWithRetries(baseUrl, body)));
 }
 
 /** The simulator portal's "cancel now": Stripe sends customer.subscription.deleted. */

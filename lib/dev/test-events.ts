@@ -41,6 +41,9 @@ export function freshTestEventIds(userId = 'user_demo_1'): TestEventIds {
   return { subscriptionId: stripeLikeId('sub'), customerId: stripeLikeId('cus'), userId };
 }
 
+/** A billing period, Unix seconds. */
+export type TestPeriod = { start: number; end: number };
+
 type BuildOptions = {
   ids: TestEventIds;
   /** Subscription events: bill this price (a monthly or yearly one), with a period starting now. */
@@ -49,13 +52,26 @@ type BuildOptions = {
   created?: number;
   /** Set the subscription's status (subscription events only). */
   status?: string;
+  /** The current period (subscription events: of the item; invoices: of the lines). */
+  period?: TestPeriod;
+  /** Subscription events: scheduled to cancel at the period end (sets cancel_at and canceled_at too). */
+  cancelAtPeriodEnd?: boolean;
+  /** Subscription events: the trial's start and end. */
+  trial?: TestPeriod;
+  /** `data.previous_attributes` of a `.updated` event: the fields this change replaced, with their old values. */
+  previousAttributes?: Record<string, unknown>;
+  /** Invoices: what was billed (amount due, paid or not). */
+  amountCents?: number;
+  /** Invoices: Stripe's reason (subscription_create, subscription_cycle, subscription_update). */
+  billingReason?: string;
 };
 
 /**
  * A realistic event body of `type` with fresh event id and timestamp and the given customer,
  * subscription and user. Types without a template become a minimal event the app will ignore.
  */
-export function buildTestEvent(type: string, { ids, created = Math.floor(Date.now() / 1000), status, price }: BuildOptions): string {
+export function buildTestEvent(type: string, options: BuildOptions): string {
+  const { ids, created = Math.floor(Date.now() / 1000), status, price } = options;
   const template = TEMPLATES[type];
   const event: { id: string; created: number; data: { object: Record<string, unknown> } } = template
     ? (JSON.parse(
@@ -79,7 +95,47 @@ export function buildTestEvent(type: string, { ids, created = Math.floor(Date.no
   event.created = created;
   if (status && type.startsWith('customer.subscription.')) event.data.object.status = status;
   if (price && type.startsWith('customer.subscription.')) setSubscriptionPrice(event.data.object, price, created);
+  if (type.startsWith('customer.subscription.')) setSubscriptionState(event as unknown as Record<string, unknown>, options);
+  if (type.startsWith('invoice.')) setInvoiceState(event.data.object, options);
   return JSON.stringify(event, null, 2);
+}
+
+function setSubscriptionState(event: Record<string, unknown>, { period, cancelAtPeriodEnd, trial, previousAttributes, created }: BuildOptions) {
+  const data = event.data as { object: Record<string, unknown>; previous_attributes?: unknown };
+  const subscription = data.object;
+  const item = (subscription.items as { data: Record<string, unknown>[] }).data[0];
+  if (period && item) {
+    item.current_period_start = period.start;
+    item.current_period_end = period.end;
+    subscription.billing_cycle_anchor = period.start;
+  }
+  const periodEnd = typeof item?.current_period_end === 'number' ? item.current_period_end : null;
+  if (cancelAtPeriodEnd !== undefined) {
+    subscription.cancel_at_period_end = cancelAtPeriodEnd;
+    subscription.cancel_at = cancelAtPeriodEnd ? periodEnd : null;
+    subscription.canceled_at = cancelAtPeriodEnd ? (created ?? Math.floor(Date.now() / 1000)) : null;
+  }
+  if (trial) {
+    subscription.trial_start = trial.start;
+    subscription.trial_end = trial.end;
+    subscription.billing_cycle_anchor = trial.end;
+  }
+  if (previousAttributes) data.previous_attributes = previousAttributes;
+}
+
+function setInvoiceState(invoice: Record<string, unknown>, { period, amountCents, billingReason }: BuildOptions) {
+  const lines = (invoice.lines as { data: Record<string, unknown>[] }).data;
+  if (period) {
+    invoice.period_start = period.start;
+    invoice.period_end = period.end;
+    for (const line of lines) line.period = { start: period.start, end: period.end };
+  }
+  if (amountCents !== undefined) {
+    const paid = invoice.status === 'paid';
+    Object.assign(invoice, { amount_due: amountCents, amount_paid: paid ? amountCents : 0, amount_remaining: paid ? 0 : amountCents, subtotal: amountCents, total: amountCents });
+    for (const line of lines) Object.assign(line, { amount: amountCents });
+  }
+  if (billingReason) invoice.billing_reason = billingReason;
 }
 
 function setSubscriptionPrice(subscription: Record<string, unknown>, price: NonNullable<BuildOptions['price']>, start: number) {
@@ -90,6 +146,8 @@ function setSubscriptionPrice(subscription: Record<string, unknown>, price: NonN
   const template = item.price as Record<string, unknown>;
   const recurring = { ...(template.recurring as Record<string, unknown>), interval: price.interval, interval_count: 1 };
   item.price = { ...template, id: price.id, recurring, unit_amount: price.amountCents, unit_amount_decimal: String(price.amountCents) };
+  if (item.plan) item.plan = { ...(item.plan as Record<string, unknown>), id: price.id, interval: price.interval, interval_count: 1, amount: price.amountCents, amount_decimal: String(price.amountCents) };
+  subscription.billing_cycle_anchor = start;
   item.current_period_start = start;
   item.current_period_end = end;
 }

@@ -42,8 +42,17 @@ export function ActivationStatus() {
   if (phase === 'active') {
     return (
       <div className="card" role="status">
-        <h2>You&apos;re on Pro <span className="badge ok">Active</span></h2>
-        <p>Billed {status?.billingPeriod === 'annual' ? 'yearly' : 'monthly'}. Everything is unlocked.</p>
+        {status?.status === 'trialing' ? (
+          <>
+            <h2>You&apos;re on Pro <span className="badge ok">Trial</span></h2>
+            <p>Your free trial has started; billed {status.billingPeriod === 'annual' ? 'yearly' : 'monthly'} when it ends. Everything is unlocked.</p>
+          </>
+        ) : (
+          <>
+            <h2>You&apos;re on Pro <span className="badge ok">Active</span></h2>
+            <p>Billed {status?.billingPeriod === 'annual' ? 'yearly' : 'monthly'}. Everything is unlocked.</p>
+          </>
+        )}
         <Link href="/dashboard" className="button">Go to your dashboard</Link>
       </div>
     );

@@ -3,7 +3,8 @@ import Link from 'next/link';
 import { notFound, redirect } from 'next/navigation';
 import { getCurrentUser } from '@/lib/auth/current-user';
 import { formatUsd } from '@/lib/format';
-import { PRICES } from '@/lib/billing/plans';
+import { findLiveSubscription } from '@/lib/billing/find-live-subscription';
+import { findPrice } from '@/lib/billing/plans';
 import { stripeSimulatorEnabled } from '@/lib/env';
 import { simulatePaymentAction } from '../actions';
 import { SimulatorBanner } from '../simulator-banner';
@@ -16,14 +17,19 @@ export default async function SimulatorCheckoutPage({ searchParams }: { searchPa
   const user = await getCurrentUser();
   if (!user) redirect('/sign-in?next=/pricing');
   const { price: priceId } = await searchParams;
-  const price = PRICES.find((candidate) => candidate.id === priceId);
+  const price = findPrice(priceId);
+  const subscribed = Boolean(await findLiveSubscription(user));
 
   return (
     <>
       <SimulatorBanner />
       <main>
         <h1>Checkout</h1>
-        {price ? (
+        {subscribed ? (
+          <p className="notice error" role="alert">
+            You already have a subscription: Stripe Checkout would open a second one. <Link href="/pricing">Switch plans instead</Link>
+          </p>
+        ) : price ? (
           <form action={simulatePaymentAction} className="card">
             <input type="hidden" name="priceId" value={price.id} />
             <h2>Acme Analytics Pro — {price.billingPeriod === 'annual' ? 'Annual' : 'Monthly'}</h2>
@@ -34,6 +40,7 @@ export default async function SimulatorCheckoutPage({ searchParams }: { searchPa
             </dl>
             <p>
               <button type="submit" className="button">Pay {formatUsd(price.amountCents)}</button>{' '}
+              <button type="submit" name="trial" value="yes" className="button secondary">Start 14-day free trial</button>{' '}
               <Link href="/pricing?checkout=canceled">Cancel</Link>
             </p>
           </form>

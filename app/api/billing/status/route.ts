@@ -1,5 +1,6 @@
 import { getCurrentUser } from '@/lib/auth/current-user';
 import { getCurrentSubscription } from '@/lib/billing/get-features';
+import { featuresFor } from '@/lib/billing/plans';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
@@ -11,7 +12,7 @@ export async function GET(): Promise<Response> {
   const subscription = await getCurrentSubscription(user.id);
   return Response.json(
     {
-      plan: subscription?.isActive ? subscription.plan : 'free',
+      plan: featuresFor(subscription).plan,
       status: subscription?.status ?? null,
       isActive: subscription?.isActive ?? false,
       billingPeriod: subscription?.billingPeriod ?? null,
