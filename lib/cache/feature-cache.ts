@@ -1,5 +1,5 @@
 import { env } from '../env';
-import { getCacheStore } from './store';
+import { type CacheRead, getCacheStore } from './store';
 
 export function featureCacheKey(userId: string): string {
   return `features:${userId}`;
@@ -12,7 +12,11 @@ export class CacheInvalidationError extends Error {
   }
 }
 
-/** Drops a user's cached feature flags so the next render reads the new plan from the database. */
+/**
+ * Drops a user's cached feature flags and starts a new generation, so the next render reads the new
+ * plan from the database and no render that read the database before this call can write its old
+ * answer after it. Called after the transaction commits.
+ */
 export async function invalidateFeatureCache(userId: string): Promise<void> {
   try {
     await getCacheStore().del(featureCacheKey(userId));
@@ -21,10 +25,12 @@ export async function invalidateFeatureCache(userId: string): Promise<void> {
   }
 }
 
-export async function readCachedFeatures(userId: string): Promise<string | null> {
-  return getCacheStore().get(featureCacheKey(userId));
+/** The cached flags, or on a miss the generation to hand to `writeCachedFeatures`. Read it before the database. */
+export async function readCachedFeatures(userId: string): Promise<CacheRead> {
+  return getCacheStore().read(featureCacheKey(userId));
 }
 
-export async function writeCachedFeatures(userId: string, value: string): Promise<void> {
-  await getCacheStore().set(featureCacheKey(userId), value, env.FEATURE_CACHE_TTL_SECONDS);
+/** Caches flags read from the database, unless the cache was invalidated since `generation` was read. */
+export async function writeCachedFeatures(userId: string, value: string, generation: string): Promise<boolean> {
+  return getCacheStore().setIfGeneration(featureCacheKey(userId), value, env.FEATURE_CACHE_TTL_SECONDS, generation);
 }
