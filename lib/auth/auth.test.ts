@@ -1,0 +1,147 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { inject } from 'vitest';
+import { testPool } from '../../tests/support/database';
+
+// getCurrentUser reads the request's headers through next/headers; here each test supplies them.
+const requestHeaders = vi.hoisted(() => ({ current: new Headers() }));
+vi.mock('next/headers', () => ({ headers: async () => requestHeaders.current, cookies: async () => ({ get: () => undefined, set: () => {} }) }));
+
+const { getAuth } = await import('./auth');
+const { getCurrentUser } = await import('./current-user');
+const { requireAdmin } = await import('./admin');
+const { grantAdminRole } = await import('./grant-admin-role');
+
+const pool = testPool(inject('databaseUrl'));
+afterAll(() => pool.end());
+
+const PASSWORD = 'correct horse battery';
+
+/** A client address of its own per test, so the per-address rate limits do not cross tests. */
+function clientIp(): string {
+  const [a = 1, b = 1, c = 1] = randomBytes(3);
+  return `10.${a}.${b}.${c}`;
+}
+
+function post(path: string, body: Record<string, unknown>, ip: string, cookie?: string): Promise<Response> {
+  const auth = getAuth();
+  if (!auth) throw new Error('auth is configured outside production');
+  return auth.handler(new Request(`http://localhost:3000/api/auth${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-forwarded-for': ip, origin: 'http://localhost:3000', ...(cookie ? { cookie } : {}) },
+    body: JSON.stringify(body),
+  }));
+}
+
+function sessionCookie(response: Response): string {
+  const cookie = response.headers.getSetCookie().find((value) => value.startsWith('better-auth.session_token='));
+  if (!cookie) throw new Error(`no session cookie (status ${response.status})`);
+  return cookie.split(';')[0] ?? '';
+}
+
+function freshEmail(): string {
+  return `user-${randomBytes(6).toString('hex')}@Example.com`;
+}
+
+describe('email and password sign-in (Better Auth over Prisma)', () => {
+  it('signs up into the users table with a hashed password, a session row and the user role', async () => {
+    const email = freshEmail();
+    const response = await post('/sign-up/email', { name: 'Jenny', email, password: PASSWORD }, clientIp());
+    expect(response.status).toBe(200);
+    const cookie = sessionCookie(response);
+
+    const { rows: [user] } = await pool.query('SELECT id, email, name, role, email_verified, stripe_customer_id FROM users WHERE email = $1', [email.toLowerCase()]);
+    expect(user).toMatchObject({ email: email.toLowerCase(), name: 'Jenny', role: 'user', email_verified: false, stripe_customer_id: null });
+    const { rows: accounts } = await pool.query('SELECT provider_id, account_id, password FROM accounts WHERE user_id = $1', [user.id]);
+    expect(accounts).toHaveLength(1);
+    expect(accounts[0]).toMatchObject({ provider_id: 'credential', account_id: user.id });
+    expect(accounts[0].password).not.toContain(PASSWORD);
+    const { rows: sessions } = await pool.query('SELECT token FROM sessions WHERE user_id = $1', [user.id]);
+    expect(sessions).toHaveLength(1);
+
+    requestHeaders.current = new Headers({ cookie });
+    expect(await getCurrentUser()).toEqual({ id: user.id, email: email.toLowerCase(), stripeCustomerId: null, role: 'user' });
+  });
+
+  it('refuses a short password, a taken email and a wrong password, and ignores a role chosen at sign-up', async () => {
+    const email = freshEmail();
+    const short = await post('/sign-up/email', { name: 'Shorty', email, password: 'seven77' }, clientIp());
+    expect(short.status).toBe(400);
+    expect(await short.json()).toMatchObject({ code: 'PASSWORD_TOO_SHORT' });
+
+    // Someone else's Stripe customer cannot be claimed, and a role in the body is not taken.
+    const withCustomer = await post('/sign-up/email', { name: 'Mallory', email, password: PASSWORD, stripeCustomerId: 'cus_victim' }, clientIp());
+    expect(withCustomer.status).toBe(400);
+    expect(await withCustomer.json()).toMatchObject({ code: 'FIELD_NOT_ALLOWED' });
+    const asAdmin = await post('/sign-up/email', { name: 'Mallory', email, password: PASSWORD, role: 'admin' }, clientIp());
+    expect(asAdmin.status).toBe(200);
+    const { rows } = await pool.query('SELECT role, stripe_customer_id FROM users WHERE email = $1', [email.toLowerCase()]);
+    expect(rows).toEqual([{ role: 'user', stripe_customer_id: null }]);
+
+    const taken = await post('/sign-up/email', { name: 'Jenny again', email, password: PASSWORD }, clientIp());
+    expect(taken.status).toBe(422);
+
+    const wrong = await post('/sign-in/email', { email, password: 'not the password' }, clientIp());
+    expect(wrong.status).toBe(401);
+    expect(await wrong.json()).toMatchObject({ code: 'INVALID_EMAIL_OR_PASSWORD' });
+    expect(wrong.headers.getSetCookie()).toEqual([]);
+
+    const right = await post('/sign-in/email', { email: email.toUpperCase(), password: PASSWORD }, clientIp());
+    expect(right.status).toBe(200);
+  });
+
+  it('rate-limits sign-in attempts per client address, counted in the database', async () => {
+    const email = freshEmail();
+    const ip = clientIp();
+    const attempts: number[] = [];
+    for (let i = 0; i < 4; i += 1) attempts.push((await post('/sign-in/email', { email, password: 'guess' }, ip)).status);
+    expect(attempts).toEqual([401, 401, 401, 429]);
+    const { rows } = await pool.query('SELECT count FROM rate_limits WHERE key = $1', [`${ip}|/sign-in/email`]);
+    expect(rows).toEqual([{ count: 3 }]);
+    // Another address is not affected.
+    expect((await post('/sign-in/email', { email, password: 'guess' }, clientIp())).status).toBe(401);
+  });
+
+  it('signs out: the session row is gone and the cookie no longer identifies anyone', async () => {
+    const email = freshEmail();
+    const cookie = sessionCookie(await post('/sign-up/email', { name: 'Sam', email, password: PASSWORD }, clientIp()));
+    const signOut = await post('/sign-out', {}, clientIp(), cookie);
+    expect(signOut.status).toBe(200);
+    expect((await pool.query('SELECT 1 FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.email = $1', [email.toLowerCase()])).rowCount).toBe(0);
+    requestHeaders.current = new Headers({ cookie });
+    expect(await getCurrentUser()).toBeNull();
+  });
+});
+
+describe('administrators', () => {
+  it('404s signed-out visitors and ordinary users; admits a user once granted the admin role', async () => {
+    requestHeaders.current = new Headers();
+    await expect(requireAdmin()).rejects.toThrow('NEXT_HTTP_ERROR_FALLBACK;404');
+
+    const email = freshEmail();
+    const cookie = sessionCookie(await post('/sign-up/email', { name: 'Ops', email, password: PASSWORD }, clientIp()));
+    requestHeaders.current = new Headers({ cookie });
+    await expect(requireAdmin()).rejects.toThrow('NEXT_HTTP_ERROR_FALLBACK;404');
+
+    expect(await grantAdminRole({ email: ` ${email.toUpperCase()} ` })).toBe(true);
+    expect(await requireAdmin()).toMatchObject({ email: email.toLowerCase(), role: 'admin' });
+  });
+
+  it('grants nothing for an unknown email, and the database refuses any other role', async () => {
+    expect(await grantAdminRole({ email: 'nobody-here@example.com' })).toBe(false);
+    await expect(pool.query(`INSERT INTO users (email, role) VALUES ($1, 'owner')`, [freshEmail()])).rejects.toThrow(/users_role_check/);
+  });
+});
+
+describe('demo sign-in', () => {
+  it('exists outside production builds: any email, no password, same user on return', async () => {
+    const email = freshEmail();
+    const first = await post('/demo/sign-in', { email }, clientIp());
+    expect(first.status).toBe(200);
+    const { userId } = (await first.json()) as { userId: string };
+    requestHeaders.current = new Headers({ cookie: sessionCookie(first) });
+    expect(await getCurrentUser()).toMatchObject({ id: userId, email: email.toLowerCase(), role: 'user' });
+    const again = await post('/demo/sign-in', { email: email.toLowerCase() }, clientIp());
+    expect(await again.json()).toEqual({ userId });
+  });
+});

@@ -1,0 +1,51 @@
+import { betterAuth } from 'better-auth';
+import { prismaAdapter } from 'better-auth/adapters/prisma';
+import { nextCookies } from 'better-auth/next-js';
+import { getPrisma } from '../db/client';
+import { authBaseUrl, demoSignInEnabled, oauthProviders, sessionSecret } from '../env';
+import { logger } from '../logger';
+import { demoSignIn } from './demo-sign-in';
+
+function createAuth(secret: string) {
+  return betterAuth({
+    appName: 'Acme Analytics',
+    secret,
+    baseURL: authBaseUrl(),
+    // Better Auth's own tables through the app's one Prisma client (and its one pool).
+    database: prismaAdapter(getPrisma(), { provider: 'postgresql' }),
+    user: {
+      additionalFields: {
+        // Read-only to users: sign-up and update-user refuse them; the operator and the webhook set them.
+        role: { type: 'string', required: false, defaultValue: 'user', input: false },
+        stripeCustomerId: { type: 'string', required: false, input: false },
+      },
+    },
+    // Passwords: the library's rules (8 to 128 characters, scrypt hashes).
+    emailAndPassword: { enabled: true },
+    socialProviders: oauthProviders(),
+    // The library's limits (sign-in and sign-up: 3 per 10 s per client address), counted in
+    // PostgreSQL so they hold across every instance; on in every environment.
+    rateLimit: { enabled: true, storage: 'database', modelName: 'rateLimit' },
+    telemetry: { enabled: false },
+    logger: {
+      level: 'warn',
+      log: (level, message) => (level === 'error' ? logger.error : level === 'warn' ? logger.warn : logger.info)(`Auth: ${message}`),
+    },
+    // nextCookies must stay last: it copies Better Auth's cookies onto server actions' responses.
+    plugins: [...(demoSignInEnabled() ? [demoSignIn()] : []), nextCookies()],
+  });
+}
+
+export type Auth = ReturnType<typeof createAuth>;
+
+// One instance per process (created on first use, so builds need no database or secret).
+const globalForAuth = globalThis as unknown as { auth?: Auth };
+
+/** The sign-in library, or null when production has no BETTER_AUTH_SECRET (then nobody is signed in). */
+export function getAuth(): Auth | null {
+  if (globalForAuth.auth) return globalForAuth.auth;
+  const secret = sessionSecret();
+  if (!secret) return null;
+  globalForAuth.auth = createAuth(secret);
+  return globalForAuth.auth;
+}
