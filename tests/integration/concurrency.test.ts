@@ -12,7 +12,7 @@ const pool = testPool(databaseUrl);
 const [secret] = TEST_WEBHOOK_SECRETS as [string];
 
 let second: AppServer;
-beforeAll(async () => { second = await startApp({ databaseUrl }); });
+beforeAll(async () => { second = await startApp({ databaseUrl: inject('appDatabaseUrl'), env: inject('appDatabaseEnv') }); });
 afterAll(async () => {
   await second.stop();
   await pool.end();

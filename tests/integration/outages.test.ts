@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startApp, TEST_WEBHOOK_SECRETS, type AppServer } from '../support/app-server';
 import { eventRows, subscriptionRow, testPool } from '../support/database';
 import { deliver } from '../support/deliver';
@@ -12,9 +12,9 @@ let db: TestDatabase;
 let kv: FakeKv;
 let app: AppServer;
 beforeAll(async () => {
-  db = await startTestDatabase('outages');
+  db = await startTestDatabase('outages', { pooled: inject('pooled') });
   kv = await startFakeKv();
-  app = await startApp({ databaseUrl: db.url, env: { KV_REST_API_URL: kv.url, KV_REST_API_TOKEN: kv.token, KV_TIMEOUT_MS: '500' } });
+  app = await startApp({ databaseUrl: db.appDatabaseUrl, env: { ...db.appDatabaseEnv, KV_REST_API_URL: kv.url, KV_REST_API_TOKEN: kv.token, KV_TIMEOUT_MS: '500' } });
 });
 afterAll(async () => {
   await app?.stop();

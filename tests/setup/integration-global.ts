@@ -3,17 +3,33 @@ import type { TestProject } from 'vitest/node';
 import { startApp } from '../support/app-server';
 import { startTestDatabase } from './test-database';
 
-// One production server over one embedded PostgreSQL, shared by the integration files; tests that
-// need a different configuration (a broken KV, a second instance, a database outage) start their own.
-export default async function setup(project: TestProject) {
+/**
+ * One production server over one embedded PostgreSQL, shared by the integration files; tests that
+ * need a different configuration (a broken KV, a second instance, a database outage) start their own,
+ * with the same kind of connection (`pooled`: through PgBouncer in transaction mode).
+ */
+export async function startIntegrationServers(project: TestProject, { pooled }: { pooled: boolean }) {
   if (!existsSync('.next/BUILD_ID')) throw new Error('No production build: run `npm run build` first (`npm test` does).');
-  const db = await startTestDatabase('integration');
-  // A short body deadline so the slow-sender test runs in seconds.
-  const app = await startApp({ databaseUrl: db.url, env: { WEBHOOK_BODY_TIMEOUT_MS: '1500' } });
-  project.provide('databaseUrl', db.url);
-  project.provide('appUrl', app.url);
-  return async () => {
-    await app.stop();
+  const db = await startTestDatabase(pooled ? 'integration-pooled' : 'integration', { pooled });
+  try {
+    // A short body deadline so the slow-sender test runs in seconds.
+    const app = await startApp({ databaseUrl: db.appDatabaseUrl, env: { ...db.appDatabaseEnv, WEBHOOK_BODY_TIMEOUT_MS: '1500' } });
+    // The tests read and check rows on the direct URL; app servers they start get the app's connection.
+    project.provide('databaseUrl', db.url);
+    project.provide('appUrl', app.url);
+    project.provide('appDatabaseUrl', db.appDatabaseUrl);
+    project.provide('appDatabaseEnv', db.appDatabaseEnv);
+    project.provide('pooled', pooled);
+    return async () => {
+      await app.stop();
+      await db.destroy();
+    };
+  } catch (error) {
     await db.destroy();
-  };
+    throw error;
+  }
+}
+
+export default function setup(project: TestProject) {
+  return startIntegrationServers(project, { pooled: false });
 }

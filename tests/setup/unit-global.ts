@@ -11,7 +11,15 @@ export default async function setup(project: TestProject) {
 
 declare module 'vitest' {
   export interface ProvidedContext {
+    /** The direct URL of the test database (tests read and check rows there). */
     databaseUrl: string;
     appUrl: string;
+    /** The connection app servers get: DATABASE_URL (the pooler's in integration-pooled) and its env (DIRECT_URL). */
+    appDatabaseUrl: string;
+    appDatabaseEnv: Record<string, string>;
+    /** Whether app servers and the databases tests start sit behind PgBouncer in transaction mode. */
+    pooled: boolean;
+    /** Why integration-pooled did not run, on a machine without PgBouncer. */
+    poolerUnavailable: string;
   }
 }
