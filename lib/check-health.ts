@@ -1,7 +1,12 @@
 import { getCacheStore } from './cache/store';
 import { getPrisma } from './db/client';
+import { env, type Env } from './env';
 
-export type Health = { ok: boolean; db: 'up' | 'down'; cache: 'up' | 'memory' | 'down' };
+export type Health = { ok: boolean; db: 'up' | 'down'; cache: 'up' | 'memory' | 'down'; warning?: string };
+
+/** What /api/health adds in production when no KV is configured. */
+export const MEMORY_CACHE_WARNING =
+  'The feature cache is in process memory, one per instance: with more than one instance (serverless functions, several servers) they disagree after a change. Configure KV: KV_REST_API_URL and KV_REST_API_TOKEN, or UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN.';
 
 async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -16,7 +21,7 @@ async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
 }
 
 /** Asks the database and the feature cache whether they answer. */
-export async function checkHealth(): Promise<Health> {
+export async function checkHealth(source: Pick<Env, 'NODE_ENV'> = env): Promise<Health> {
   const store = getCacheStore();
   const [db, cache] = await Promise.all([
     withTimeout(getPrisma().$queryRaw`SELECT 1`, 3_000).then(() => 'up' as const, () => 'down' as const),
@@ -24,5 +29,7 @@ export async function checkHealth(): Promise<Health> {
       ? Promise.resolve('memory' as const)
       : withTimeout(store.ping(), 3_000).then(() => 'up' as const, () => 'down' as const),
   ]);
-  return { ok: db === 'up' && cache !== 'down', db, cache };
+  const health: Health = { ok: db === 'up' && cache !== 'down', db, cache };
+  if (cache === 'memory' && source.NODE_ENV === 'production') health.warning = MEMORY_CACHE_WARNING;
+  return health;
 }

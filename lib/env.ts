@@ -12,6 +12,11 @@ const optionalString = z.string().trim().min(1).optional().catch(undefined);
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   DATABASE_URL: optionalString,
+  // Direct (unpooled) connection for migrations, read by prisma.config.ts under any of these names
+  // (DIRECT_URL, then Neon's and Supabase's Vercel integration names); the app uses DATABASE_URL only.
+  DIRECT_URL: optionalString,
+  DATABASE_URL_UNPOOLED: optionalString,
+  POSTGRES_URL_NON_POOLING: optionalString,
   // Connections per instance. Default 10 for a long-running server; 3 on Vercel, where every function
   // instance has its own pool and the pooler, not the app, multiplexes (see databasePoolSize).
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).optional(),

@@ -1,4 +1,5 @@
 // Creates the demo user the offline trigger and fixtures refer to (idempotent).
+import './load-env';
 import { getPrisma } from '../lib/db/client';
 
 const prisma = getPrisma();

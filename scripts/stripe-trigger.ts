@@ -1,9 +1,7 @@
 // Offline `stripe trigger`: posts a realistic, correctly signed event to the running app.
 //   npm run stripe:trigger -- <event type> [--url http://localhost:3000] [--user id] [--customer cus_...] [--subscription sub_...] [--status past_due] [--repeat 2]
 // --repeat N posts the same signed body N times, as Stripe does when it redelivers.
-import nextEnv from '@next/env';
-
-nextEnv.loadEnvConfig(process.cwd());
+import './load-env';
 
 const { webhookSecrets } = await import('../lib/env');
 const { buildTestEvent, freshTestEventIds, signTestEvent, TEMPLATE_EVENT_TYPES } = await import('../lib/dev/test-events');

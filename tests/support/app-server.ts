@@ -5,8 +5,8 @@ import path from 'node:path';
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const NEXT_BIN = path.join(ROOT, 'node_modules/next/dist/bin/next');
 
-// The same V8 heap bounds as `npm start`: without them the heap grows to ~350 MB under load.
-export const SERVER_NODE_FLAGS = ['--max-old-space-size=128', '--max-semi-space-size=4'];
+// Node's defaults, as `npm start` and Vercel run it (no V8 heap bounds).
+export const SERVER_NODE_FLAGS: string[] = [];
 
 export const TEST_WEBHOOK_SECRETS = ['whsec_test_primary_0123456789', 'whsec_test_rotated_9876543210'];
 

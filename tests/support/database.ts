@@ -4,11 +4,11 @@ import pg from 'pg';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
-/** Applies the project's migrations with the real `prisma migrate deploy`. */
+/** Applies the project's migrations with the real `prisma migrate deploy` (to this URL, whatever DIRECT_URL the shell has). */
 export function migrateDeploy(databaseUrl: string): void {
   const result = spawnSync(process.execPath, ['prisma/cli.mjs', 'migrate', 'deploy'], {
     cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: databaseUrl },
+    env: { ...process.env, DATABASE_URL: databaseUrl, DIRECT_URL: databaseUrl },
     encoding: 'utf8',
   });
   if (result.status !== 0) throw new Error(`prisma migrate deploy failed:\n${result.stdout}\n${result.stderr}`);
