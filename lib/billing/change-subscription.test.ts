@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { testPool } from '../../tests/support/database';
 import { startStripeApiDouble } from '../../tests/support/stripe-api-double';
 import { randomId } from '../../tests/support/stripe-events';
-import { applySubscriptionChange, parseSubscriptionChange, prepareSubscriptionChange, prorationStatement } from './change-subscription';
+import { applySubscriptionChange, dashboardUrlAfterChange, parseSubscriptionChange, prepareSubscriptionChange, prorationStatement } from './change-subscription';
 import { PRICES } from './plans';
 
 const MONTHLY = 'price_1PgafmB7WZ01zgkW6dKueIc5';
@@ -69,6 +69,20 @@ describe('plan change on the existing subscription (real stripe-node against the
     double.addSubscription({ id: subscriptionId, customer: user.stripeCustomerId, priceId: ANNUAL });
     await applySubscriptionChange(double.stripe, prepared);
     expect(double.requests.at(-1)).toMatchObject({ method: 'GET', path: `/v1/subscriptions/${subscriptionId}` });
+  });
+
+  it('leaves a subscription of several items to the billing portal', async () => {
+    const { user, subscriptionId } = await payingCustomer();
+    double.subscriptions.get(subscriptionId)?.items.data.push({ id: 'si_item_2', object: 'subscription_item', price: { id: 'price_seats', object: 'price' } });
+    const before = double.requests.length;
+    await expect(applySubscriptionChange(double.stripe, await prepareSubscriptionChange(user, { kind: 'switch_price', priceId: ANNUAL })))
+      .rejects.toMatchObject({ status: 409, message: 'This subscription has several items: change it in the billing portal.' });
+    expect(double.requests.slice(before).map((call) => call.method)).toEqual(['GET']);
+  });
+
+  it('lands on the dashboard, told what was asked', () => {
+    expect(dashboardUrlAfterChange('https://app.example.com', { kind: 'switch_price', priceId: ANNUAL })).toBe(`https://app.example.com/dashboard?changed=switch_price&price=${ANNUAL}`);
+    expect(dashboardUrlAfterChange('https://app.example.com', { kind: 'resume' })).toBe('https://app.example.com/dashboard?changed=resume');
   });
 
   it('says why a change cannot be made', async () => {
