@@ -2,10 +2,12 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { redirect } from 'next/navigation';
 import Stripe from 'stripe';
+import { getDeliveryChart } from '@/lib/admin/get-delivery-chart';
 import { getWebhookCounters, SIGNATURE_FAILURE_ALERT_PER_HOUR } from '@/lib/admin/get-webhook-counters';
 import { EVENT_STATUSES, listFilters, listWebhookEvents } from '@/lib/admin/list-webhook-events';
 import { requireAdmin } from '@/lib/auth/admin';
 import { formatDateTime } from '@/lib/format';
+import { DeliveryChart } from './delivery-chart';
 
 export const metadata: Metadata = { title: 'Webhook events', robots: { index: false } };
 export const dynamic = 'force-dynamic';
@@ -21,7 +23,9 @@ export default async function AdminWebhooksPage({ searchParams }: { searchParams
   const lookup = params.id?.trim();
   if (lookup) redirect(`/admin/webhooks/${encodeURIComponent(lookup)}`);
   const filters = listFilters.parse(params);
-  const [counters, page] = await Promise.all([getWebhookCounters(), listWebhookEvents(filters)]);
+  // The chart belongs to the overview: a filtered or older page of the list does not pay for it again.
+  const overview = !filters.type && !filters.status && !filters.cursor;
+  const [counters, page, chart] = await Promise.all([getWebhookCounters(), listWebhookEvents(filters), overview ? getDeliveryChart({ hours: 168 }) : null]);
   const query = (extra: Record<string, string | undefined>) => {
     const search = new URLSearchParams();
     for (const [key, value] of Object.entries({ type: filters.type, status: filters.status, ...extra })) if (value) search.set(key, value);
@@ -44,6 +48,12 @@ export default async function AdminWebhooksPage({ searchParams }: { searchParams
         <div className="card counter"><div className="value" data-testid="duplicate-share">{percent(counters.duplicateShare24h)}</div><div className="label">Duplicate deliveries, 24 h</div></div>
         <div className="card counter"><div className="value" data-testid="failed-count">{counters.failedEvents}</div><div className="label">Failed events</div></div>
       </section>
+      {chart ? (
+        <>
+          <DeliveryChart id="chart-day" title="Deliveries per hour, last 24 hours" hours={chart.slice(-24)} />
+          <DeliveryChart id="chart-week" title="Deliveries per hour, last 7 days" hours={chart} />
+        </>
+      ) : null}
 
       <form method="get" action="/admin/webhooks" className="form-row" aria-label="Filter events">
         <div>
@@ -71,7 +81,7 @@ export default async function AdminWebhooksPage({ searchParams }: { searchParams
       {page.events.length === 0 ? (
         <p className="card empty">No events{filters.type || filters.status ? ' match these filters' : ' yet: send one with npm run stripe:trigger'}.</p>
       ) : (
-        <table>
+        <table aria-label="Webhook events">
           <thead>
             <tr><th scope="col">Received</th><th scope="col">Event</th><th scope="col">Type</th><th scope="col">Status</th><th scope="col">Attempts</th><th scope="col">Duplicates</th></tr>
           </thead>

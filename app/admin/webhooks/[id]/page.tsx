@@ -41,10 +41,16 @@ export default async function WebhookEventPage({ params, searchParams }: { param
           <dt>Received</dt><dd>{formatDateTime(event.receivedAt)}</dd>
           <dt>Processed</dt><dd>{formatDateTime(event.processedAt)}</dd>
         </dl>
-        {event.status === 'failed' ? (
+        {event.status === 'failed' || event.status === 'ignored' ? (
           <form action={reprocessEventAction} style={{ marginTop: '1rem' }}>
             <input type="hidden" name="eventId" value={event.id} />
-            <button type="submit" className="button">Reprocess event</button>
+            <input type="hidden" name="intent" value={event.status === 'ignored' ? 'replay' : 'reprocess'} />
+            <button type="submit" className="button">{event.status === 'ignored' ? 'Replay' : 'Reprocess event'}</button>
+            <p className="lead" style={{ marginTop: '.5rem' }}>
+              {event.status === 'ignored'
+                ? 'Runs the stored payload through the pipeline again, under the current configuration: replay once the cause is fixed (a mode or key set wrong, a customer not yet linked). It is applied only if it now applies, with the same ordering rules.'
+                : 'Runs the stored payload through the same handler again, with the same idempotency and ordering rules.'}
+            </p>
           </form>
         ) : null}
       </section>
