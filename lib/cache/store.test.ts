@@ -14,8 +14,8 @@ async function loadStore(env: Record<string, string | undefined>) {
   vi.resetModules();
   for (const [key, value] of Object.entries(env)) vi.stubEnv(key, value);
   delete (globalThis as { cacheStore?: unknown }).cacheStore;
-  const module = await import('./store');
-  return module.getCacheStore();
+  const { getCacheStore } = await import('./store');
+  return getCacheStore();
 }
 
 const NO_KV = { KV_REST_API_URL: undefined, KV_REST_API_TOKEN: undefined, UPSTASH_REDIS_REST_URL: undefined, UPSTASH_REDIS_REST_TOKEN: undefined };
