@@ -52,13 +52,15 @@ async function main() {
     console.log(`Embedded PostgreSQL on 127.0.0.1:${port} (data in .data/postgres${linked})`);
     databaseUrl = embedded.url;
   }
-  // The migration gets everything the files set; the command gets the shell's environment plus what
-  // it cannot find itself (Next.js reads and watches the files on its own, but takes PORT before them).
-  const migrateEnv = { ...process.env, DATABASE_URL: databaseUrl };
-  const commandEnv = { ...shellEnv, DATABASE_URL: databaseUrl, ...(process.env.PORT ? { PORT: process.env.PORT } : {}) };
+  // Next.js reads (and in development watches) the files itself, so it gets the shell's environment
+  // and what it cannot find there: the database, and PORT, which it takes before reading the files.
+  // Every other command gets everything the files set.
+  const loadedEnv = { ...process.env, DATABASE_URL: databaseUrl };
+  const runsNext = [command, ...commandArgs].some((arg) => path.basename(arg) === 'next');
+  const commandEnv = runsNext ? { ...shellEnv, DATABASE_URL: databaseUrl, ...(process.env.PORT ? { PORT: process.env.PORT } : {}) } : loadedEnv;
   let code = 0;
   try {
-    if (migrate) code = await run(process.execPath, [PRISMA_CLI, 'migrate', 'deploy'], migrateEnv);
+    if (migrate) code = await run(process.execPath, [PRISMA_CLI, 'migrate', 'deploy'], loadedEnv);
     if (code === 0) code = await run(command, commandArgs, commandEnv);
   } finally {
     await embedded?.stop();
