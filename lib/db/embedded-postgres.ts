@@ -143,8 +143,10 @@ async function linkedDataDir(projectDir: string, folder: string): Promise<string
   const home = path.join(dataRoot, createHash('sha256').update(projectDir).digest('hex').slice(0, 16));
   const dataDir = path.join(home, 'pgdata');
   const existing = await lstat(projectDir).catch(() => null);
-  if (existing?.isSymbolicLink() && (await readlink(projectDir)) === dataDir) return dataDir;
-  if (existing) {
+  if (existing?.isSymbolicLink() && (await readlink(projectDir)) === dataDir) {
+    if (existsSync(path.join(dataDir, 'PG_VERSION'))) return dataDir;
+    await rm(projectDir); // the cluster it led to is gone (a cleaned temporary folder): start afresh
+  } else if (existing) {
     const empty = existing.isDirectory() && (await readdir(projectDir)).length === 0;
     if (!empty) throw new Error(`${projectDir} is out of the postgres user's reach; delete it (a new cluster is created where that user can reach it) or move the project`);
     await rm(projectDir, { recursive: true });
