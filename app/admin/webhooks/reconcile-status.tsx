@@ -17,6 +17,7 @@ export async function ReconcileStatus() {
   const now = new Date();
   const coveredUntil = cursor?.coveredUntil ?? null;
   const warning = cursorAgeWarning(coveredUntil, now);
+  const eventsLost = coveredUntil !== null && now.getTime() - coveredUntil.getTime() > EVENT_RETENTION_DAYS * 86_400_000;
   return (
     <section className="card" aria-label="Reconciliation" data-testid="reconcile-status">
       <h2>Reconciliation</h2>
@@ -40,7 +41,7 @@ export async function ReconcileStatus() {
         Cursor: {coveredUntil ? <>events up to {formatDateTime(coveredUntil)} covered ({formatAge(now.getTime() - coveredUntil.getTime())} ago)</> : 'none yet'}
         {cursor?.eventId ? <> · last event <span className="mono">{cursor.eventId}</span></> : null}
       </p>
-      {warning ? <p><span className={`badge ${warning.includes('lost') ? 'bad' : 'warn'}`}>Warning</span> {warning}</p> : null}
+      {warning ? <p><span className={`badge ${eventsLost ? 'bad' : 'warn'}`}>Warning</span> {warning}</p> : null}
       <p><small>Stripe keeps events for {EVENT_RETENTION_DAYS} days; a cursor older than {CURSOR_WARNING_DAYS} days is flagged.</small></p>
     </section>
   );

@@ -92,6 +92,11 @@ describe('reconcileStripeEvents', () => {
       { status: 'completed', fetched: 0, processed: 0, already_processed: 0, failed: 0, cursor_event_id: updated },
       { status: 'completed', fetched: 2, processed: 0, already_processed: 2, failed: 0, cursor_event_id: updated },
     ]);
+    // What the admin page shows: the last run and the cursor.
+    const { getReconcileStatus } = await import('./get-reconcile-status');
+    const status = await getReconcileStatus();
+    expect(status.lastRun).toMatchObject({ status: 'completed', fetched: 2, processed: 0, alreadyProcessed: 2, failed: 0, error: null, warning: null });
+    expect(status.cursor?.eventId).toBe(updated);
   });
 
   it('counts stale events and keeps the newer state', async () => {
