@@ -84,10 +84,14 @@ describe('the simulator answers subscription changes with the events Stripe send
     await apply(failed);
     const pastDue = await rowOf(ids.subscriptionId);
     expect(pastDue).toMatchObject({ status: 'past_due', isActive: true });
+    const failedAt = JSON.parse(failed[1]!).created as number;
+    expect(pastDue.pastDueSince).toEqual(new Date(failedAt * 1000));
     expect(featuresFor(pastDue, { graceDays: undefined }).plan).toBe('pro');
+    expect(featuresFor(pastDue, { now: new Date((failedAt + 2 * DAY) * 1000), graceDays: 3 }).plan).toBe('pro');
+    expect(featuresFor(pastDue, { now: new Date((failedAt + 3 * DAY) * 1000), graceDays: 3 }).plan).toBe('free');
 
     await apply(renewalEvents(pastDue, 'payment_recovered'));
-    expect(await rowOf(ids.subscriptionId)).toMatchObject({ status: 'active', isActive: true });
+    expect(await rowOf(ids.subscriptionId)).toMatchObject({ status: 'active', isActive: true, pastDueSince: null });
   });
 
   it('keeps the trial and its end when a trialing customer switches price', async () => {
