@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { copyFile, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, realpath, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -21,10 +21,16 @@ afterEach(async () => {
   }
 });
 
-/** A working folder for with-database.ts (it reads .env files and keeps .data/ in the current folder). */
+/**
+ * A working folder for with-database.ts (it reads .env files and keeps .data/ in the current folder),
+ * with the project's files linked so that `prisma migrate deploy` finds its config there too.
+ */
 async function projectWith(files: Record<string, string>): Promise<string> {
   const folder = await mkdtemp(path.join(tmpdir(), 'env-files-'));
   folders.push(folder);
+  for (const name of ['package.json', 'prisma.config.ts', 'prisma', 'scripts', 'node_modules']) {
+    await symlink(path.join(ROOT, name), path.join(folder, name));
+  }
   for (const [name, text] of Object.entries(files)) await writeFile(path.join(folder, name), text);
   return folder;
 }
@@ -57,6 +63,16 @@ describe('.env files in npm scripts (scripts/with-database.ts)', () => {
 
     const fromShell = await withDatabase(folder, [process.execPath, '-e', PRINT_ENV], { PORT: '5555' });
     expect(printed(fromShell, 'ENV')).toEqual({ DATABASE_URL: databaseUrl, PORT: '5555' });
+  });
+
+  it.each(['DIRECT_URL', 'DATABASE_URL_UNPOOLED', 'POSTGRES_URL_NON_POOLING'])('--migrate runs the migrations on %s, and the command gets DATABASE_URL', async (name) => {
+    const databaseUrl = inject('databaseUrl');
+    const pooled = 'postgresql://nobody@127.0.0.1:9/pooled';
+    const folder = await projectWith({ '.env.local': `DATABASE_URL=${pooled}\n${name}=${databaseUrl}\n` });
+
+    const stdout = await withDatabase(folder, ['--migrate', process.execPath, '-e', PRINT_ENV]);
+    expect(stdout).toContain('No pending migrations to apply.');
+    expect(printed(stdout, 'ENV')).toEqual({ DATABASE_URL: pooled });
   });
 
   it('.env.local.example copied as it is sets nothing, and the embedded database starts with it on the port .env names', async () => {
