@@ -39,7 +39,7 @@ export function SignUpForm({ next }: { next: string }) {
         <div>
           <label htmlFor="password">Password</label>
           <input id="password" name="password" type="password" autoComplete="new-password" required minLength={8} maxLength={128} aria-describedby="password-rule" />
-          <small id="password-rule">At least 8 characters.</small>
+          <small id="password-rule" style={{ display: 'block' }}>At least 8 characters.</small>
         </div>
         <button type="submit" className="button" disabled={pending}>{pending ? 'Creating…' : 'Create account'}</button>
       </div>

@@ -33,7 +33,7 @@ test('sign-out ends the session; signing in again finds the same Pro account', a
   await expect(page).toHaveURL(`${baseUrl()}/`);
   await expect(page.getByRole('link', { name: 'Sign in' })).toBeVisible();
   await page.goto(`${baseUrl()}/dashboard`);
-  await expect(page).toHaveURL(/\/sign-in\?next=%2Fdashboard$/);
+  await expect(page).toHaveURL(/\/sign-in\?next=\/dashboard$/);
   expect((await page.context().cookies()).filter((cookie) => cookie.name.includes('session_token'))).toEqual([]);
 
   await signIn(page, email);
@@ -45,7 +45,7 @@ test('a wrong password is refused', async ({ page }) => {
   await expect(page).toHaveURL(/\/sign-in$/);
   await screenshot(page, 'sign-in-wrong-password');
   await page.goto(`${baseUrl()}/dashboard`);
-  await expect(page).toHaveURL(/\/sign-in\?next=%2Fdashboard$/);
+  await expect(page).toHaveURL(/\/sign-in\?next=\/dashboard$/);
 });
 
 test('a signed-in user who is not an administrator gets 404 on the admin pages', async ({ page }) => {
