@@ -30,7 +30,7 @@ async function copyProject(target: string): Promise<void> {
 // As root (containers, CI), PostgreSQL runs as the `postgres` user, which cannot enter a private
 // folder; as any other user it runs as that user, who owns the folder, so there is nothing to show.
 describe('a clone in a folder only root can enter', () => {
-  it.skipIf(!isRoot)('as root, `with-database.ts --migrate` starts the embedded PostgreSQL there and applies the migrations (skipped because only a root process runs PostgreSQL as another user)', async () => {
+  it.skipIf(!isRoot)('as root, `with-database.ts --migrate` starts the embedded PostgreSQL there and applies the migrations (skipped when not root: only a root process runs PostgreSQL as another user)', async () => {
     const folder = await mkdtemp(path.join(tmpdir(), 'private-clone-'));
     const project = path.join(folder, 'project');
     let data: string | undefined;
