@@ -1,14 +1,17 @@
 // `npm run bench`: measures the webhook on a production build (`next start`) over the embedded
-// PostgreSQL with durable settings (fsync on), with load from this separate process. Prints figures
-// and ratios and writes bench-results/bench.json; asserts nothing about time.
+// PostgreSQL with durable settings (fsync on), directly and through PgBouncer in transaction mode,
+// with load from this separate process. Prints figures and ratios (medians of three rounds, all in
+// one run, so they compare on any machine) and writes bench-results/bench.json; asserts nothing.
+import '../load-env';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import autocannon, { type Options, type Result } from 'autocannon';
 import pg from 'pg';
 import type Stripe from 'stripe';
 import { startEmbeddedPostgres } from '../../lib/db/embedded-postgres';
-import { freePort, startApp, TEST_WEBHOOK_SECRETS } from '../../tests/support/app-server';
+import { type AppServer, freePort, startApp, TEST_WEBHOOK_SECRETS } from '../../tests/support/app-server';
 import { migrateDeploy } from '../../tests/support/database';
+import { type Pooler, startPgbouncer } from '../../tests/support/pgbouncer';
 import { eventBody, freshScenario, signatureHeader } from '../../tests/support/stripe-events';
 
 const CONCURRENCY = 16;
@@ -74,14 +77,44 @@ async function postWebhooks(url: string, deliveries: { body: string; signature: 
 
 const ROUNDS = 3;
 
-/** The median of several rounds: one 2-core machine is noisy, a single run swings by 20 %. */
-async function median(run: () => Promise<LoadFigures>): Promise<LoadFigures & { rounds: number[] }> {
+type Medians = LoadFigures & { rounds: number[]; p99Rounds: number[] };
+
+/** Each figure's median over the rounds: one 2-core machine is noisy, a single run swings by 20 %. */
+function medians(results: LoadFigures[]): Medians {
+  const middle = (pick: (figures: LoadFigures) => number) => {
+    const sorted = results.map(pick).sort((a, b) => a - b);
+    return sorted[Math.floor(sorted.length / 2)] as number;
+  };
+  return {
+    requestsPerSecond: middle((r) => r.requestsPerSecond),
+    p50: middle((r) => r.p50),
+    p99: middle((r) => r.p99),
+    non2xx: results.reduce((sum, r) => sum + r.non2xx, 0),
+    errors: results.reduce((sum, r) => sum + r.errors, 0),
+    total: results.reduce((sum, r) => sum + r.total, 0),
+    rounds: results.map((r) => r.requestsPerSecond),
+    p99Rounds: results.map((r) => r.p99),
+  };
+}
+
+async function median(run: () => Promise<LoadFigures>): Promise<Medians> {
   const results: LoadFigures[] = [];
   for (let round = 0; round < ROUNDS; round += 1) results.push(await run());
-  const sorted = [...results].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond);
-  const middle = sorted[Math.floor(sorted.length / 2)] as LoadFigures;
-  return { ...middle, rounds: results.map((result) => result.requestsPerSecond) };
+  return medians(results);
 }
+
+/** Two setups measured in alternating rounds, so drift over the run (table growth, checkpoints) falls on both alike. */
+async function alternating(first: () => Promise<LoadFigures>, second: () => Promise<LoadFigures>): Promise<[Medians, Medians]> {
+  const a: LoadFigures[] = [];
+  const b: LoadFigures[] = [];
+  for (let round = 0; round < ROUNDS; round += 1) {
+    a.push(await first());
+    b.push(await second());
+  }
+  return [medians(a), medians(b)];
+}
+
+const ratio = (value: number, base: number) => Number((value / base).toFixed(2));
 
 async function getHealth(url: string, amount: number): Promise<LoadFigures> {
   return load({ url: `${url}/api/health`, connections: CONCURRENCY, amount });
@@ -190,30 +223,45 @@ async function main() {
   migrateDeploy(db.url);
   // lib/ modules read DATABASE_URL when first imported (the admin queries below).
   process.env.DATABASE_URL = db.url;
+  const appEnv = Object.fromEntries(Object.entries({ DATABASE_POOL_SIZE: process.env.DATABASE_POOL_SIZE }).filter((entry): entry is [string, string] => Boolean(entry[1])));
   const app = await startApp({
     databaseUrl: db.url,
-    env: Object.fromEntries(Object.entries({ DATABASE_POOL_SIZE: process.env.DATABASE_POOL_SIZE }).filter((entry): entry is [string, string] => Boolean(entry[1]))),
+    env: appEnv,
     // e.g. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the server under load.
     nodeArgs: (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
   });
   log(`server RSS after start: ${peakRssMb(app.pid)} MB`);
+  // The same build and database behind Debian's PgBouncer in transaction mode, as with a pooled
+  // DATABASE_URL (Supabase, Neon): a second server; the two are loaded in turn, never together.
+  let pooler: Pooler | undefined;
+  let pooledApp: AppServer | undefined;
   let delivered = 0;
   try {
+    pooler = await startPgbouncer({ databaseUrl: db.url });
+    pooledApp = await startApp({ databaseUrl: pooler.url, env: { ...appEnv, DIRECT_URL: db.url } });
+    const pooledUrl = pooledApp.url;
     // Steady state, not start-up: V8 optimises the hot path and PostgreSQL warms its caches first.
-    log('warming up');
+    log('warming up (direct and pooled)');
     await postWebhooks(app.url, signedUpdates(2_000));
     await getHealth(app.url, 2_000);
     delivered += 2_000;
+    await postWebhooks(pooledUrl, signedUpdates(2_000));
 
     const perRound = Math.round(EVENTS / ROUNDS);
-    log(`webhook: ${ROUNDS} rounds of ${perRound} distinct customer.subscription.updated at concurrency ${CONCURRENCY}, median`);
-    const webhook = await median(() => postWebhooks(app.url, signedUpdates(perRound)));
+    log(`webhook, direct and through PgBouncer (transaction mode) in alternating rounds: ${ROUNDS} rounds each of ${perRound} distinct customer.subscription.updated at concurrency ${CONCURRENCY}, medians`);
+    const [webhook, webhookPooled] = await alternating(
+      () => postWebhooks(app.url, signedUpdates(perRound)),
+      () => postWebhooks(pooledUrl, signedUpdates(perRound)),
+    );
     delivered += perRound * ROUNDS;
-    log(`  ${webhook.requestsPerSecond} events/s (rounds ${webhook.rounds.join(', ')}), p50 ${webhook.p50} ms, p99 ${webhook.p99} ms, non-2xx ${webhook.non2xx}`);
+    await pooledApp.stop();
+    await pooler.stop();
+    log(`  direct: ${webhook.requestsPerSecond} events/s (rounds ${webhook.rounds.join(', ')}), p50 ${webhook.p50} ms, p99 ${webhook.p99} ms, non-2xx ${webhook.non2xx}`);
+    log(`  pooled: ${webhookPooled.requestsPerSecond} events/s (rounds ${webhookPooled.rounds.join(', ')}), p50 ${webhookPooled.p50} ms, p99 ${webhookPooled.p99} ms, non-2xx ${webhookPooled.non2xx}`);
 
     log(`health: ${ROUNDS} rounds of ${perRound} GET /api/health at concurrency ${CONCURRENCY}, median`);
     const health = await median(() => getHealth(app.url, perRound));
-    log(`  ${health.requestsPerSecond} req/s (rounds ${health.rounds.join(', ')}), p99 ${health.p99} ms`);
+    log(`  ${health.requestsPerSecond} req/s (rounds ${health.rounds.join(', ')}), p99 ${health.p99} ms (rounds ${health.p99Rounds.join(', ')})`);
 
     log('database ceiling: the handler\'s SQL from 16 connections, no HTTP');
     const ceiling = await databaseCeiling(db.url, EVENTS);
@@ -244,21 +292,27 @@ async function main() {
       eventsPerPhase: EVENTS,
       webhook,
       health,
-      ratioWebhookToHealth: Number((webhook.requestsPerSecond / health.requestsPerSecond).toFixed(2)),
+      webhookPooled,
+      ratioWebhookToHealth: ratio(webhook.requestsPerSecond, health.requestsPerSecond),
+      ratioWebhookP99ToHealthP99: ratio(webhook.p99, health.p99),
+      ratioPooledToDirect: ratio(webhookPooled.requestsPerSecond, webhook.requestsPerSecond),
       databaseCeilingEventsPerSecond: ceiling,
-      ratioWebhookToCeiling: Number((webhook.requestsPerSecond / ceiling).toFixed(2)),
+      ratioWebhookToCeiling: ratio(webhook.requestsPerSecond, ceiling),
       duplicateStorm: storm,
       seededRows: SEED_ROWS,
       seedSeconds,
       webhookWithSeededRows: webhookFull,
-      ratioSeededToEmpty: Number((webhookFull.requestsPerSecond / webhook.requestsPerSecond).toFixed(2)),
+      ratioSeededToEmpty: ratio(webhookFull.requestsPerSecond, webhook.requestsPerSecond),
       admin,
       serverPeakRssMb: rssMb,
       eventsDeliveredBeforeRss: delivered,
     };
 
     const goals: [string, string, boolean][] = [
-      ['webhook / health throughput', `${report.ratioWebhookToHealth} (goal >= 0.5)`, report.ratioWebhookToHealth >= 0.5],
+      ['webhook / health throughput', `${report.ratioWebhookToHealth} (goal >= 0.6)`, report.ratioWebhookToHealth >= 0.6],
+      ['webhook p99 / health p99', `${report.ratioWebhookP99ToHealthP99} (goal <= 1.5)`, report.ratioWebhookP99ToHealthP99 <= 1.5],
+      ['pooled (PgBouncer, transaction mode) / direct throughput', `${report.ratioPooledToDirect} (goal >= 0.8)`, report.ratioPooledToDirect >= 0.8],
+      ['pooled deliveries all 200', `${webhookPooled.non2xx} non-2xx, ${webhookPooled.errors} errors of ${webhookPooled.total}`, webhookPooled.non2xx === 0 && webhookPooled.errors === 0],
       ['webhook p99 at c16', `${webhook.p99} ms (goal <= 25)`, webhook.p99 <= 25],
       ['webhook / database ceiling', `${report.ratioWebhookToCeiling}`, true],
       ['1M rows / empty throughput', `${report.ratioSeededToEmpty} (goal >= 0.9)`, report.ratioSeededToEmpty >= 0.9],
@@ -269,7 +323,8 @@ async function main() {
     ];
     console.log('\n| figure | value |\n|---|---|');
     console.log(`| webhook events/s (c16) | ${webhook.requestsPerSecond} (p50 ${webhook.p50} ms, p99 ${webhook.p99} ms) |`);
-    console.log(`| health req/s (c16) | ${health.requestsPerSecond} |`);
+    console.log(`| webhook events/s through PgBouncer (c16) | ${webhookPooled.requestsPerSecond} (p50 ${webhookPooled.p50} ms, p99 ${webhookPooled.p99} ms) |`);
+    console.log(`| health req/s (c16) | ${health.requestsPerSecond} (p99 ${health.p99} ms) |`);
     console.log(`| database ceiling events/s | ${ceiling} |`);
     console.log(`| duplicate storm answers/s | ${storm.requestsPerSecond} |`);
     console.log(`| webhook events/s, 1M rows | ${webhookFull.requestsPerSecond} (p99 ${webhookFull.p99} ms) |`);
@@ -281,6 +336,8 @@ async function main() {
     await writeFile('bench-results/bench.json', `${JSON.stringify({ ...report, goals: goals.map(([name, value, met]) => ({ name, value, met })) }, null, 2)}\n`);
     log('wrote bench-results/bench.json');
   } finally {
+    await pooledApp?.stop();
+    await pooler?.stop();
     await app.stop();
     await db.stop();
     await rm(dataDir, { recursive: true, force: true });
