@@ -26,9 +26,11 @@ export const subscriptionFields = z.object({
   status: z.string(),
   metadata,
   cancel_at_period_end: z.boolean(),
+  current_period_start: z.number().int().optional(),
   current_period_end: z.number().int().optional(),
   items: z.object({
     data: z.array(z.object({
+      current_period_start: z.number().int().optional(),
       current_period_end: z.number().int().optional(),
       price: z.object({
         id: z.string(),
@@ -39,6 +41,9 @@ export const subscriptionFields = z.object({
 });
 
 export type SubscriptionFields = z.infer<typeof subscriptionFields>;
+
+/** What changed, for `customer.subscription.updated`: the status the subscription had before. */
+export const previousAttributesFields = z.object({ status: z.string().optional() }).nullish();
 
 export const checkoutSessionFields = z.object({
   id: z.string(),
@@ -63,10 +68,11 @@ export const invoiceFields = z.object({
   }).nullable().optional(),
   lines: z.object({
     data: z.array(z.object({
-      period: z.object({ end: z.number().int() }),
+      period: z.object({ start: z.number().int(), end: z.number().int() }),
       subscription: expandableId.nullable().optional(),
+      proration: z.boolean().optional(),
       parent: z.object({
-        subscription_item_details: z.object({ subscription: z.string().nullable() }).nullable().optional(),
+        subscription_item_details: z.object({ subscription: z.string().nullable(), proration: z.boolean().optional() }).nullable().optional(),
       }).nullable().optional(),
     })),
   }),

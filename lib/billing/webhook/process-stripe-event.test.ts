@@ -296,19 +296,40 @@ function changed(delivery: { event: Stripe.Event }, change: (object: Record<stri
   return { event, payload: JSON.stringify(event) };
 }
 
-const periodEnd = (end: number) => (object: { items: { data: Record<string, unknown>[] } }) => {
-  for (const item of object.items.data) item.current_period_end = end;
+const billingPeriod = (start: number, end: number) => (object: { items: { data: Record<string, unknown>[] } }) => {
+  for (const item of object.items.data) Object.assign(item, { current_period_start: start, current_period_end: end });
 };
 
 describe('state only moves forward', () => {
   const T = 1_790_000_000;
 
   it.each(['subscription first', 'invoice first'])('an older subscription event never sets the period end back after a renewal (%s)', async (order) => {
-    await processStripeEvent(changed(stripeEvent('customer.subscription.created', scenario, { created: T }), periodEnd(1_795_000_000)));
+    // The first period, then the renewal invoice for the next one (1795946404-1798538404).
+    await processStripeEvent(changed(stripeEvent('customer.subscription.created', scenario, { created: T }), billingPeriod(1_792_000_000, 1_795_000_000)));
     const renewal = stripeEvent('invoice.payment_succeeded', scenario, { created: T + 20 });
-    const olderUpdate = changed(stripeEvent('customer.subscription.updated', scenario, { created: T + 10 }), periodEnd(1_795_000_000));
+    const olderUpdate = changed(stripeEvent('customer.subscription.updated', scenario, { created: T + 10 }), billingPeriod(1_792_000_000, 1_795_000_000));
     for (const delivery of order === 'invoice first' ? [renewal, olderUpdate] : [olderUpdate, renewal]) await processStripeEvent(delivery);
     expect((await subscriptionRow(pool, scenario.subscriptionId))?.current_period_end?.getTime()).toBe(1798538404 * 1000);
+  });
+
+  it.each(['switch first', 'older snapshot first'])('a later period may end earlier (annual to monthly restarts the period), an older one never (%s)', async (order) => {
+    await processStripeEvent(changed(stripeEvent('customer.subscription.created', scenario, { created: T }), billingPeriod(1_780_000_000, 1_811_536_000)));
+    const switchToMonthly = changed(stripeEvent('customer.subscription.updated', scenario, { created: T + 100 }), billingPeriod(1_790_000_000, 1_792_592_000));
+    const olderSnapshot = changed(stripeEvent('customer.subscription.updated', scenario, { created: T + 50 }), billingPeriod(1_780_000_000, 1_811_536_000));
+    for (const delivery of order === 'switch first' ? [switchToMonthly, olderSnapshot] : [olderSnapshot, switchToMonthly]) await processStripeEvent(delivery);
+    expect((await subscriptionRow(pool, scenario.subscriptionId))?.current_period_end?.getTime()).toBe(1_792_592_000 * 1000);
+  });
+
+  it('ignores the proration lines of an invoice: they span the old period', async () => {
+    await processStripeEvent(changed(stripeEvent('customer.subscription.updated', scenario, { created: T }), billingPeriod(1_790_000_000, 1_792_592_000)));
+    const { event } = stripeEvent('invoice.payment_succeeded', scenario, { created: T + 1 });
+    const lines = (event.data.object as unknown as { lines: { data: Array<{ period: { start: number; end: number }; parent: { subscription_item_details: { proration: boolean } } }> } }).lines.data;
+    const [line] = lines;
+    if (!line) throw new Error('fixture has no invoice line');
+    line.period = { start: 1_790_000_000, end: 1_792_592_000 };
+    lines.push({ ...structuredClone(line), period: { start: 1_790_000_000, end: 1_811_536_000 }, parent: { subscription_item_details: { ...line.parent.subscription_item_details, proration: true } } });
+    await processStripeEvent({ event, payload: JSON.stringify(event) });
+    expect((await subscriptionRow(pool, scenario.subscriptionId))?.current_period_end?.getTime()).toBe(1_792_592_000 * 1000);
   });
 
   it.each(['in order', 'reversed'])('created (incomplete) and updated (active) in the same second end active (%s)', async (order) => {
@@ -319,6 +340,21 @@ describe('state only moves forward', () => {
     for (const delivery of deliveries) results.push((await processStripeEvent(delivery)).status);
     expect(results).toEqual(order === 'in order' ? ['processed', 'processed'] : ['processed', 'stale']);
     expect(await subscriptionRow(pool, scenario.subscriptionId)).toMatchObject({ status: 'active', is_active: true });
+  });
+
+  it('applies a same-second recovery from past_due to active: its previous_attributes name the stored status', async () => {
+    await processStripeEvent(stripeEvent('customer.subscription.updated', scenario, { created: T, status: 'past_due' }));
+    const recovery = stripeEvent('customer.subscription.updated', scenario, { created: T, status: 'active' });
+    (recovery.event.data as { previous_attributes?: Record<string, unknown> }).previous_attributes = { status: 'past_due' };
+    expect((await processStripeEvent({ event: recovery.event, payload: JSON.stringify(recovery.event) })).status).toBe('processed');
+    expect(await subscriptionRow(pool, scenario.subscriptionId)).toMatchObject({ status: 'active', is_active: true });
+
+    // Without previous_attributes the lifecycle order decides: active does not follow past_due.
+    const other = freshScenario();
+    await processStripeEvent(stripeEvent('customer.subscription.updated', other, { created: T, status: 'past_due' }));
+    const bare = stripeEvent('customer.subscription.updated', other, { created: T, status: 'active' });
+    delete (bare.event.data as { previous_attributes?: unknown }).previous_attributes;
+    expect((await processStripeEvent({ event: bare.event, payload: JSON.stringify(bare.event) })).status).toBe('stale');
   });
 
   it('keeps when the subscription became past_due, for the grace period, and clears it on recovery', async () => {
@@ -346,7 +382,7 @@ describe('older API versions (before and from 2025-03-31.basil)', () => {
   });
 
   it.each(['acacia', 'basil'] as const)('reads the %s invoice shape: the subscription it renews and its user', async (version) => {
-    await processStripeEvent(changed(stripeEvent('customer.subscription.created', scenario), periodEnd(1_790_000_000)));
+    await processStripeEvent(changed(stripeEvent('customer.subscription.created', scenario), billingPeriod(1_787_000_000, 1_790_000_000)));
     const result = await processStripeEvent(stripeEvent(`invoice.payment_succeeded.${version}`, scenario));
     expect(result).toEqual({ status: 'processed', userId: scenario.userId, attempt: 1 });
     expect((await subscriptionRow(pool, scenario.subscriptionId))?.current_period_end?.getTime()).toBe(1798538404 * 1000);

@@ -1,7 +1,12 @@
 import type Stripe from 'stripe';
-import { parseEventObject, subscriptionFields } from '../event-fields';
+import { parseEventObject, previousAttributesFields, subscriptionFields } from '../event-fields';
 import type { EventHandler } from './types';
 import { upsertSubscription } from './upsert-subscription';
 
 export const handleSubscriptionUpdated: EventHandler<Stripe.CustomerSubscriptionUpdatedEvent> = (event, gate) =>
-  upsertSubscription({ subscription: parseEventObject(subscriptionFields, event.type, event.data.object), eventCreated: event.created, gate });
+  upsertSubscription({
+    subscription: parseEventObject(subscriptionFields, event.type, event.data.object),
+    eventCreated: event.created,
+    previousStatus: previousAttributesFields.safeParse(event.data.previous_attributes).data?.status ?? null,
+    gate,
+  });

@@ -1,5 +1,6 @@
 import { Prisma } from '../../../db/generated/client';
 import type { InvoiceFields } from '../event-fields';
+import type { BillingPeriod } from './billing-period';
 
 /** The invoice's subscription: under `parent` from API version basil on, at the top level before. */
 export function subscriptionOfInvoice(invoice: InvoiceFields): string | null {
@@ -7,12 +8,17 @@ export function subscriptionOfInvoice(invoice: InvoiceFields): string | null {
   return details?.subscription ?? invoice.subscription ?? null;
 }
 
-/** The latest period end among the invoice lines that bill this subscription, or null. */
-export function periodEndOfInvoice(invoice: InvoiceFields, subscriptionId: string): number | null {
-  const ends = invoice.lines.data
+/**
+ * The billing period the invoice pays for this subscription: its latest non-proration line. Proration
+ * lines (credit for unused time of the old price) span the old period and say nothing of the new one.
+ */
+export function periodOfInvoice(invoice: InvoiceFields, subscriptionId: string): BillingPeriod | null {
+  const periods = invoice.lines.data
     .filter((line) => (line.parent?.subscription_item_details?.subscription ?? line.subscription ?? subscriptionId) === subscriptionId)
-    .map((line) => line.period.end);
-  return ends.length > 0 ? Math.max(...ends) : null;
+    .filter((line) => !(line.parent?.subscription_item_details?.proration ?? line.proration ?? false))
+    .map((line) => line.period)
+    .sort((a, b) => b.start - a.start || b.end - a.end);
+  return periods[0] ?? null;
 }
 
 /** A text expression for the invoice's user: the subscription's metadata, its row, else the customer's user. */

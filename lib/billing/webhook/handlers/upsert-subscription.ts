@@ -1,6 +1,7 @@
 import { Prisma } from '../../../db/generated/client';
 import { billingPeriodForInterval, isActiveStatus, planForPrice, TERMINAL_STATUSES } from '../../plans';
 import type { SubscriptionFields } from '../event-fields';
+import { advancePeriodSql } from './billing-period';
 import type { EventEffect } from './types';
 
 /**
@@ -15,29 +16,35 @@ type UpsertSubscriptionOptions = {
   eventCreated: number;
   /** `customer.subscription.deleted` ends the subscription whatever the object says. */
   canceled?: boolean;
+  /** The status before this change (`previous_attributes.status` of an update), when Stripe sent it. */
+  previousStatus?: string | null;
   gate: Prisma.Sql;
 };
 
 /**
  * The guarded upsert of a subscription snapshot, under the row lock:
  * - an event strictly older than `last_event_at` is not applied; one of the same second is applied
- *   only if its status is not behind in the lifecycle (Stripe's `created` has one-second resolution,
- *   and `created` incomplete + `updated` active can share a second and arrive in either order);
+ *   only if it moves on from the stored status (its `previous_attributes.status`) or its status is
+ *   not behind in the lifecycle (Stripe's `created` has one-second resolution, and `created`
+ *   incomplete + `updated` active can share a second and arrive in either order);
  * - a terminal status is never changed;
- * - `current_period_end` never moves backwards, whichever event type set it last.
+ * - the billing period only moves forward (see advancePeriodSql), whichever event type set it last.
  */
-export function upsertSubscription({ subscription, eventCreated, canceled = false, gate }: UpsertSubscriptionOptions): EventEffect {
+export function upsertSubscription({ subscription, eventCreated, canceled = false, previousStatus = null, gate }: UpsertSubscriptionOptions): EventEffect {
   const item = subscription.items.data[0];
   const priceId = item?.price.id ?? null;
   const status = canceled ? 'canceled' : subscription.status;
-  const periodEnd = item?.current_period_end ?? subscription.current_period_end ?? null;
+  const period = {
+    start: item?.current_period_start ?? subscription.current_period_start ?? null,
+    end: item?.current_period_end ?? subscription.current_period_end ?? null,
+  };
   const metadataUserId = subscription.metadata.user_id || null;
   const rank = (column: Prisma.Sql) => Prisma.sql`COALESCE(array_position(${SAME_SECOND_STATUS_ORDER}::text[], ${column}), 0)`;
 
   const upsert = Prisma.sql`subscription_upsert AS (
     INSERT INTO user_subscriptions AS s (
       stripe_subscription_id, user_id, stripe_customer_id, stripe_price_id, plan, billing_period,
-      status, is_active, current_period_end, cancel_at_period_end, past_due_since, last_event_at
+      status, is_active, current_period_start, current_period_end, cancel_at_period_end, past_due_since, last_event_at
     )
     SELECT
       ${subscription.id}::text,
@@ -48,7 +55,8 @@ export function upsertSubscription({ subscription, eventCreated, canceled = fals
       ${billingPeriodForInterval(item?.price.recurring?.interval)}::text,
       ${status}::text,
       ${isActiveStatus(status)}::boolean,
-      to_timestamp(${periodEnd}::bigint),
+      to_timestamp(${period.start}::bigint),
+      to_timestamp(${period.end}::bigint),
       ${subscription.cancel_at_period_end}::boolean,
       CASE WHEN ${status}::text = 'past_due' THEN to_timestamp(${eventCreated}::bigint) END,
       to_timestamp(${eventCreated}::bigint)
@@ -61,7 +69,7 @@ export function upsertSubscription({ subscription, eventCreated, canceled = fals
       billing_period = EXCLUDED.billing_period,
       status = EXCLUDED.status,
       is_active = EXCLUDED.is_active,
-      current_period_end = GREATEST(s.current_period_end, EXCLUDED.current_period_end),
+      ${advancePeriodSql('s', period)},
       cancel_at_period_end = EXCLUDED.cancel_at_period_end,
       past_due_since = CASE WHEN EXCLUDED.status = 'past_due' THEN COALESCE(s.past_due_since, EXCLUDED.past_due_since) END,
       last_event_at = EXCLUDED.last_event_at,
@@ -69,7 +77,8 @@ export function upsertSubscription({ subscription, eventCreated, canceled = fals
     WHERE s.status <> ALL(${[...TERMINAL_STATUSES]}::text[])
       AND (s.last_event_at IS NULL
         OR s.last_event_at < EXCLUDED.last_event_at
-        OR (s.last_event_at = EXCLUDED.last_event_at AND ${rank(Prisma.sql`EXCLUDED.status`)} >= ${rank(Prisma.sql`s.status`)}))
+        OR (s.last_event_at = EXCLUDED.last_event_at
+          AND (s.status = ${previousStatus}::text OR ${rank(Prisma.sql`EXCLUDED.status`)} >= ${rank(Prisma.sql`s.status`)})))
     RETURNING s.user_id
   )`;
 
