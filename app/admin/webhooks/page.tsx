@@ -7,6 +7,7 @@ import { getWebhookCounters, SIGNATURE_FAILURE_ALERT_PER_HOUR } from '@/lib/admi
 import { EVENT_STATUSES, listFilters, listWebhookEvents } from '@/lib/admin/list-webhook-events';
 import { requireAdmin } from '@/lib/auth/admin';
 import { formatDateTime } from '@/lib/format';
+import { ReconcileStatus } from './reconcile-status';
 import { DeliveryChart } from './delivery-chart';
 
 export const metadata: Metadata = { title: 'Webhook events', robots: { index: false } };
@@ -54,6 +55,7 @@ export default async function AdminWebhooksPage({ searchParams }: { searchParams
           <DeliveryChart id="chart-week" title="Deliveries per hour, last 7 days" hours={chart} />
         </>
       ) : null}
+      <ReconcileStatus />
 
       <form method="get" action="/admin/webhooks" className="form-row" aria-label="Filter events">
         <div>
