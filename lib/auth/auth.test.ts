@@ -61,6 +61,13 @@ describe('email and password sign-in (Better Auth over Prisma)', () => {
 
     requestHeaders.current = new Headers({ cookie });
     expect(await getCurrentUser()).toEqual({ id: user.id, email: email.toLowerCase(), stripeCustomerId: null, role: 'user' });
+
+    // Signed in, a user still cannot make themselves an admin or point billing at another customer.
+    const toAdmin = await post('/update-user', { role: 'admin' }, clientIp(), cookie);
+    const toCustomer = await post('/update-user', { stripeCustomerId: 'cus_victim' }, clientIp(), cookie);
+    expect([toAdmin.status, toCustomer.status]).toEqual([400, 400]);
+    expect(await toAdmin.json()).toMatchObject({ code: 'FIELD_NOT_ALLOWED' });
+    expect((await pool.query('SELECT role, stripe_customer_id FROM users WHERE id = $1', [user.id])).rows).toEqual([{ role: 'user', stripe_customer_id: null }]);
   });
 
   it('refuses a short password, a taken email and a wrong password, and ignores a role chosen at sign-up', async () => {
