@@ -135,9 +135,11 @@ describe('POST /api/webhooks/stripe — rejected deliveries', () => {
 });
 
 describe('GET /api/health', () => {
-  it('reports the database up and the in-process cache', async () => {
+  it('reports the database up and the in-process cache, warning that a production instance needs KV', async () => {
     const response = await fetch(`${appUrl}/api/health`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ ok: true, db: 'up', cache: 'memory' });
+    const body = (await response.json()) as Record<string, unknown>;
+    expect(body).toMatchObject({ ok: true, db: 'up', cache: 'memory' });
+    expect(body.warning).toMatch(/KV_REST_API_URL/);
   });
 });
