@@ -1,9 +1,7 @@
 // Applies the Stripe events the app missed, from Stripe's Events API (see README "Reconciliation").
 //   npm run stripe:reconcile [-- --since 2026-11-01]
 // Prints one summary line; exits 1 when the run stopped or an event failed.
-import nextEnv from '@next/env';
-
-nextEnv.loadEnvConfig(process.cwd());
+import './load-env';
 
 const { z } = await import('zod');
 const { reconcileStripeEvents } = await import('../lib/billing/reconcile/reconcile-stripe-events');
