@@ -1,0 +1,200 @@
+import type Stripe from 'stripe';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { subscriptionRow, testPool } from '../../../../tests/support/database';
+import { eventBody, freshScenario, type Scenario } from '../../../../tests/support/stripe-events';
+import { processStripeEvent } from '../process-stripe-event';
+
+// The guarded upsert's SQL conditions, one test per condition, with the rows Stripe's events leave.
+// Times are Unix seconds; T is an arbitrary second in the fixtures' range.
+
+const pool = testPool(inject('databaseUrl'));
+afterAll(() => pool.end());
+
+const T = 1_796_000_000;
+const MONTHLY = 'price_1PgafmB7WZ01zgkW6dKueIc5';
+const ANNUAL = 'price_1PgagYB7WZ01zgkWq8YrLy20';
+
+type SubscriptionChange = {
+  created: number;
+  status?: string;
+  periodEnd?: number;
+  cancelAtPeriodEnd?: boolean;
+  annual?: boolean;
+  metadata?: Record<string, string>;
+};
+
+type SubscriptionEventType = 'customer.subscription.created' | 'customer.subscription.updated' | 'customer.subscription.deleted';
+
+/** A subscription event as Stripe sends it, for the scenario's subscription, with these fields. */
+function subscriptionEvent(scenario: Scenario, { created, status = 'active', periodEnd = 1_800_000_000, cancelAtPeriodEnd = false, annual = false, metadata }: SubscriptionChange, type: SubscriptionEventType = 'customer.subscription.updated') {
+  const event = JSON.parse(eventBody(type, scenario, { created, status })) as Stripe.Event;
+  const object = event.data.object as unknown as {
+    cancel_at_period_end: boolean; metadata: Record<string, string>;
+    items: { data: { current_period_end: number; price: { id: string; recurring: { interval: string } } }[] };
+  };
+  object.cancel_at_period_end = cancelAtPeriodEnd;
+  if (metadata) object.metadata = metadata;
+  for (const item of object.items.data) {
+    item.current_period_end = periodEnd;
+    item.price.id = annual ? ANNUAL : MONTHLY;
+    item.price.recurring.interval = annual ? 'year' : 'month';
+  }
+  return { event, payload: JSON.stringify(event) };
+}
+
+const apply = async (scenario: Scenario, change: SubscriptionChange, type?: SubscriptionEventType) =>
+  (await processStripeEvent(subscriptionEvent(scenario, change, type))).status;
+
+const seconds = (date: Date | null | undefined) => (date ? date.getTime() / 1000 : null);
+
+async function state(scenario: Scenario) {
+  const row = await subscriptionRow(pool, scenario.subscriptionId) as Awaited<ReturnType<typeof subscriptionRow>> & { past_due_since: Date | null };
+  return row && {
+    status: row.status, is_active: row.is_active, plan: row.plan, billing_period: row.billing_period, stripe_price_id: row.stripe_price_id,
+    current_period_end: seconds(row.current_period_end), cancel_at_period_end: row.cancel_at_period_end,
+    last_event_at: seconds(row.last_event_at), past_due_since: seconds(row.past_due_since), user_id: row.user_id,
+  };
+}
+
+let scenario: Scenario;
+beforeEach(() => {
+  scenario = freshScenario();
+});
+
+describe('an event strictly older than the applied state', () => {
+  it('is recorded stale and leaves the row exactly as it was', async () => {
+    expect(await apply(scenario, { created: T, status: 'active', annual: true, periodEnd: 1_828_000_000 })).toBe('processed');
+    expect(await apply(scenario, { created: T - 1, status: 'past_due', periodEnd: 1_800_000_000 })).toBe('stale');
+    expect(await state(scenario)).toEqual({
+      status: 'active', is_active: true, plan: 'pro', billing_period: 'annual', stripe_price_id: ANNUAL,
+      current_period_end: 1_828_000_000, cancel_at_period_end: false, last_event_at: T, past_due_since: null, user_id: scenario.userId,
+    });
+  });
+});
+
+describe('an event strictly newer than the applied state', () => {
+  it('is applied even when its status comes earlier in the lifecycle (recovery from past_due)', async () => {
+    expect(await apply(scenario, { created: T, status: 'past_due' })).toBe('processed');
+    expect(await state(scenario)).toMatchObject({ status: 'past_due', is_active: true, past_due_since: T });
+    expect(await apply(scenario, { created: T + 1, status: 'active', annual: true, periodEnd: 1_828_000_000 })).toBe('processed');
+    expect(await state(scenario)).toEqual({
+      status: 'active', is_active: true, plan: 'pro', billing_period: 'annual', stripe_price_id: ANNUAL,
+      current_period_end: 1_828_000_000, cancel_at_period_end: false, last_event_at: T + 1, past_due_since: null, user_id: scenario.userId,
+    });
+  });
+});
+
+describe('two events of the same second (Stripe timestamps have one-second resolution)', () => {
+  // Each pair is two neighbours in the lifecycle; the later one is the state Stripe reached, whichever
+  // arrives last. A status this app does not know ranks before all of them.
+  const pairs: [earlier: string, later: string, laterIsActive: boolean][] = [
+    ['some_future_status', 'incomplete', false],
+    ['incomplete', 'trialing', true],
+    ['trialing', 'active', true],
+    ['active', 'past_due', true],
+    ['past_due', 'unpaid', false],
+    ['unpaid', 'paused', false],
+    ['paused', 'canceled', false],
+    ['incomplete', 'incomplete_expired', false],
+  ];
+
+  it.each(pairs)('%s then %s: the later one is applied', async (earlier, later, laterIsActive) => {
+    expect(await apply(scenario, { created: T, status: earlier })).toBe('processed');
+    expect(await apply(scenario, { created: T, status: later })).toBe('processed');
+    expect(await state(scenario)).toMatchObject({ status: later, is_active: laterIsActive, last_event_at: T });
+  });
+
+  it.each(pairs)('%s arriving after %s of the same second is stale', async (earlier, later, laterIsActive) => {
+    expect(await apply(scenario, { created: T, status: later })).toBe('processed');
+    expect(await apply(scenario, { created: T, status: earlier })).toBe('stale');
+    expect(await state(scenario)).toMatchObject({ status: later, is_active: laterIsActive, last_event_at: T });
+  });
+
+  it('of the same status, the one delivered last is applied (cancel at period end set in the same second)', async () => {
+    expect(await apply(scenario, { created: T, status: 'active' })).toBe('processed');
+    expect(await apply(scenario, { created: T, status: 'active', cancelAtPeriodEnd: true })).toBe('processed');
+    expect(await state(scenario)).toMatchObject({ status: 'active', is_active: true, cancel_at_period_end: true });
+  });
+});
+
+describe('a row checkout created, still waiting for its first subscription event', () => {
+  it('takes the first subscription event, whatever its time', async () => {
+    const checkout = JSON.parse(eventBody('checkout.session.completed', scenario, { created: T })) as Stripe.Event;
+    expect((await processStripeEvent({ event: checkout, payload: JSON.stringify(checkout) })).status).toBe('processed');
+    expect(await state(scenario)).toMatchObject({ status: 'incomplete', is_active: false, plan: 'free', last_event_at: null, stripe_price_id: null });
+
+    expect(await apply(scenario, { created: T - 100, status: 'active' }, 'customer.subscription.created')).toBe('processed');
+    expect(await state(scenario)).toEqual({
+      status: 'active', is_active: true, plan: 'pro', billing_period: 'monthly', stripe_price_id: MONTHLY,
+      current_period_end: 1_800_000_000, cancel_at_period_end: false, last_event_at: T - 100, past_due_since: null, user_id: scenario.userId,
+    });
+  });
+});
+
+describe('terminal statuses', () => {
+  it.each(['canceled', 'incomplete_expired'])('a %s subscription is never changed by a later event', async (terminal) => {
+    expect(await apply(scenario, { created: T, status: terminal })).toBe('processed');
+    expect(await apply(scenario, { created: T + 3600, status: 'active', annual: true, periodEnd: 1_900_000_000 })).toBe('stale');
+    expect(await state(scenario)).toMatchObject({
+      status: terminal, is_active: false, billing_period: 'monthly', stripe_price_id: MONTHLY, current_period_end: 1_800_000_000, last_event_at: T,
+    });
+  });
+
+  it('customer.subscription.deleted ends the subscription even when its object still says active', async () => {
+    expect(await apply(scenario, { created: T, status: 'active' })).toBe('processed');
+    expect(await apply(scenario, { created: T + 60, status: 'active' }, 'customer.subscription.deleted')).toBe('processed');
+    expect(await state(scenario)).toMatchObject({ status: 'canceled', is_active: false, last_event_at: T + 60 });
+  });
+
+  it('customer.subscription.created and .updated store the status the object says', async () => {
+    expect(await apply(scenario, { created: T, status: 'trialing' }, 'customer.subscription.created')).toBe('processed');
+    expect(await state(scenario)).toMatchObject({ status: 'trialing', is_active: true });
+    expect(await apply(scenario, { created: T + 1, status: 'active' }, 'customer.subscription.updated')).toBe('processed');
+    expect(await state(scenario)).toMatchObject({ status: 'active', is_active: true });
+  });
+});
+
+describe('the period end', () => {
+  it('never moves backwards, even with a newer event that is applied', async () => {
+    expect(await apply(scenario, { created: T, periodEnd: 1_800_000_000 })).toBe('processed');
+    expect(await apply(scenario, { created: T + 10, periodEnd: 1_790_000_000, cancelAtPeriodEnd: true })).toBe('processed');
+    expect(await state(scenario)).toMatchObject({ current_period_end: 1_800_000_000, cancel_at_period_end: true, last_event_at: T + 10 });
+    expect(await apply(scenario, { created: T + 20, periodEnd: 1_810_000_000 })).toBe('processed');
+    expect(await state(scenario)).toMatchObject({ current_period_end: 1_810_000_000, cancel_at_period_end: false, last_event_at: T + 20 });
+  });
+});
+
+describe('past_due_since (the start of the grace period)', () => {
+  it('is the time of the first past_due event, kept while it stays past_due, cleared on any other status', async () => {
+    expect(await apply(scenario, { created: T, status: 'past_due' })).toBe('processed');
+    expect(await apply(scenario, { created: T + 3600, status: 'past_due' })).toBe('processed');
+    expect(await state(scenario)).toMatchObject({ status: 'past_due', past_due_since: T });
+    expect(await apply(scenario, { created: T + 7200, status: 'unpaid' })).toBe('processed');
+    expect(await state(scenario)).toMatchObject({ status: 'unpaid', is_active: false, past_due_since: null });
+    expect(await apply(scenario, { created: T + 9000, status: 'past_due' })).toBe('processed');
+    expect(await state(scenario)).toMatchObject({ status: 'past_due', past_due_since: T + 9000 });
+  });
+});
+
+describe('the user', () => {
+  it('is kept when a later event carries no metadata and the customer is linked to nobody', async () => {
+    expect(await apply(scenario, { created: T })).toBe('processed');
+    const result = await processStripeEvent(subscriptionEvent(scenario, { created: T + 1, status: 'past_due', metadata: {} }));
+    expect(result).toEqual({ status: 'processed', userId: scenario.userId, attempt: 1 });
+    expect(await state(scenario)).toMatchObject({ status: 'past_due', user_id: scenario.userId });
+  });
+
+  it('of a stale event is the subscription owner, whose cache is cleared', async () => {
+    expect(await apply(scenario, { created: T })).toBe('processed');
+    const stale = await processStripeEvent(subscriptionEvent(scenario, { created: T - 1, metadata: {} }));
+    expect(stale).toEqual({ status: 'stale', userId: scenario.userId, attempt: 1 });
+  });
+
+  it('of a subscription nobody can be linked to yet is the metadata user, else none', async () => {
+    const other = freshScenario();
+    expect(await processStripeEvent(subscriptionEvent(other, { created: T, metadata: { user_id: other.userId } }))).toEqual({ status: 'processed', userId: other.userId, attempt: 1 });
+    expect(await processStripeEvent(subscriptionEvent(scenario, { created: T, metadata: {} }))).toEqual({ status: 'processed', userId: null, attempt: 1 });
+    expect(await state(scenario)).toMatchObject({ user_id: null, status: 'active' });
+  });
+});
