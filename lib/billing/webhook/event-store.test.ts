@@ -1,5 +1,5 @@
 import type Stripe from 'stripe';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { inject } from 'vitest';
 import { eventRows, subscriptionRow, testPool } from '../../../tests/support/database';
 import { eventBody, freshScenario, type Scenario } from '../../../tests/support/stripe-events';
@@ -126,7 +126,11 @@ describe('a processed event', () => {
   it('is never marked failed by a failing redelivery, and is not applied again', async () => {
     const good = delivery(scenario);
     expect((await processStripeEvent(good)).status).toBe('processed');
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
     expect(await processStripeEvent(broken(good))).toEqual({ status: 'failed', userId: null, attempt: 1 });
+    // Nothing to record, and nothing went wrong recording it: no alarm in the logs.
+    expect(errors).not.toHaveBeenCalled();
+    errors.mockRestore();
     expect(await rowOf(good.event.id)).toMatchObject({ status: 'processed', attempts: 1, last_error: null, user_id: scenario.userId });
     expect(await processStripeEvent(good)).toEqual({ status: 'already_processed', userId: scenario.userId, attempt: 1 });
   });

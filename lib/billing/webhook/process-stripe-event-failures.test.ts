@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { inject } from 'vitest';
 import { eventRows, subscriptionRow, testPool } from '../../../tests/support/database';
 import { eventBody, freshScenario, type Scenario } from '../../../tests/support/stripe-events';
+import { getCacheStore } from '../../cache/store';
 import { processStripeEvent } from './process-stripe-event';
 import { WebhookProcessingError } from './webhook-errors';
 
@@ -20,7 +21,10 @@ beforeAll(async () => {
     DECLARE fault test_faults%ROWTYPE;
     BEGIN
       SELECT * INTO fault FROM test_faults WHERE target = to_jsonb(NEW) ->> TG_ARGV[0];
-      IF FOUND AND fault.constraint_name IS NOT NULL THEN
+      -- 'skip': the write silently does nothing, as a row another transaction removed would.
+      IF FOUND AND fault.sqlstate = 'skip' THEN
+        RETURN NULL;
+      ELSIF FOUND AND fault.constraint_name IS NOT NULL THEN
         RAISE EXCEPTION USING ERRCODE = fault.sqlstate, MESSAGE = fault.message, CONSTRAINT = fault.constraint_name;
       ELSIF FOUND THEN
         RAISE EXCEPTION USING ERRCODE = fault.sqlstate, MESSAGE = fault.message;
@@ -136,5 +140,35 @@ describe('when the failure cannot be recorded either', () => {
     expect(await processStripeEvent({ event, payload })).toEqual({ status: 'failed', userId: null, attempt: 1 });
     expect(await rowOf(event.id)).toBeUndefined();
     errors.mockRestore();
+  });
+});
+
+describe('a recorded row that changes under the pipeline', () => {
+  it('an id the database says exists but that has no row is thrown, for the retry', async () => {
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const { event, payload } = delivery(scenario);
+    await fault(event.id, '23505', 'duplicate key value violates unique constraint "stripe_webhook_events_pkey"', 'stripe_webhook_events_pkey');
+    await expect(processStripeEvent({ event, payload })).rejects.toThrow(`Processing of ${event.id} failed: Event ${event.id} is neither new nor recorded`);
+    expect(await rowOf(event.id)).toBeUndefined();
+    errors.mockRestore();
+  });
+
+  it('a failed row that cannot be reopened is thrown, for the retry', async () => {
+    const { event, payload } = delivery(scenario);
+    await pool.query(`INSERT INTO stripe_webhook_events (id, type, status, attempts) VALUES ($1, $2, 'failed', 1)`, [event.id, event.type]);
+    await fault(event.id, 'skip', '');
+    await expect(processStripeEvent({ event, payload })).rejects.toThrow(`Processing of ${event.id} failed: Event ${event.id} could not be reopened`);
+    expect(await rowOf(event.id)).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(await subscriptionRow(pool, scenario.subscriptionId)).toBeUndefined();
+  });
+});
+
+describe('the feature cache', () => {
+  it('is not touched for an event that concerns no user, so a cache outage does not fail it', async () => {
+    const del = vi.spyOn(getCacheStore(), 'del').mockRejectedValue(new Error('KV unreachable'));
+    const event = JSON.parse(eventBody('customer.created', scenario)) as Stripe.Event;
+    expect(await processStripeEvent({ event, payload: JSON.stringify(event) })).toEqual({ status: 'ignored', userId: null, attempt: 1 });
+    expect(del).not.toHaveBeenCalled();
+    del.mockRestore();
   });
 });

@@ -3,6 +3,7 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { eventRows, subscriptionRow, testPool } from '../../../tests/support/database';
 import { eventBody, freshScenario, type Scenario } from '../../../tests/support/stripe-events';
+import { env } from '../../env';
 import { processStripeEvent } from './process-stripe-event';
 import { ReprocessError, reprocessWebhookEvent } from './reprocess-webhook-event';
 
@@ -36,8 +37,23 @@ describe('reprocessWebhookEvent', () => {
     expect(await subscriptionRow(pool, scenario.subscriptionId)).toMatchObject({ status: 'active', is_active: true, plan: 'pro' });
   });
 
+  it('replays an ignored event once the configuration is fixed (an administrator may, a redelivery may not)', async () => {
+    const event = JSON.parse(eventBody('customer.subscription.created', scenario, { livemode: true })) as Stripe.Event;
+    expect((await processStripeEvent({ event, payload: JSON.stringify(event) })).status).toBe('ignored');
+    const testKey = env.STRIPE_SECRET_KEY;
+    env.STRIPE_SECRET_KEY = 'sk_live_configured_later';
+    try {
+      expect(await reprocessWebhookEvent(event.id)).toEqual({ status: 'processed', userId: scenario.userId, attempt: 2 });
+    } finally {
+      env.STRIPE_SECRET_KEY = testKey;
+    }
+    expect((await eventRows(pool, event.id))[0]).toMatchObject({ status: 'processed', note: null, attempts: 2, duplicate_deliveries: 0 });
+    expect(await subscriptionRow(pool, scenario.subscriptionId)).toMatchObject({ status: 'active', is_active: true });
+  });
+
   it('refuses an unknown event, a processed one, and one without a stored Stripe event', async () => {
     expect(await refusal('evt_missing')).toBe('Event evt_missing not found.');
+    expect(new ReprocessError('x').name).toBe('ReprocessError');
 
     const good = delivery(scenario);
     await processStripeEvent(good);

@@ -51,7 +51,9 @@ describe('webhookErrorResponse', () => {
   });
 
   it('answers 500 to a processing failure, without its details, so Stripe retries', async () => {
-    const error = new WebhookProcessingError('evt_1', new Error('connection refused'));
+    const cause = new Error('connection refused');
+    const error = new WebhookProcessingError('evt_1', cause);
+    expect(error.cause).toBe(cause);
     expect(error).toMatchObject({ name: 'WebhookProcessingError', eventId: 'evt_1', message: 'Processing of evt_1 failed: connection refused' });
     expect(new WebhookProcessingError('evt_2', 'timeout').message).toBe('Processing of evt_2 failed: timeout');
     expect(await answer(error)).toEqual({
@@ -62,7 +64,9 @@ describe('webhookErrorResponse', () => {
   });
 
   it('answers 500 to a cache that could not be cleared after commit', async () => {
-    const error = new CacheInvalidationError('user_1', new Error('KV down'));
+    const cause = new Error('KV down');
+    const error = new CacheInvalidationError('user_1', cause);
+    expect(error.cause).toBe(cause);
     expect(error).toMatchObject({ name: 'CacheInvalidationError', message: 'Could not clear the feature cache of user user_1: KV down' });
     expect(new CacheInvalidationError('user_2', 'timeout').message).toBe('Could not clear the feature cache of user user_2: timeout');
     expect(await answer(error)).toEqual({
@@ -115,6 +119,23 @@ describe('verifyStripeSignature with the configured secrets', () => {
     expect(reason(sign('whsec_a'), [])).toBe('STRIPE_WEBHOOK_SECRET is not configured');
   });
 
+  it('refuses a signed body that is not a Stripe event envelope', () => {
+    const signedReason = (value: unknown) => {
+      const payload = JSON.stringify(value);
+      try {
+        return verifyStripeSignature({ rawBody: Buffer.from(payload), header: Stripe.webhooks.generateTestHeaderString({ payload, secret: 'whsec_a' }), secrets: ['whsec_a'] }).id;
+      } catch (error) {
+        return error instanceof WebhookRejection ? error.reason : (error as Error).message;
+      }
+    };
+    const event = JSON.parse(body) as Record<string, unknown>;
+    expect(signedReason(event)).toBe('evt_1');
+    expect(signedReason({ ...event, id: 'xevt_1' })).toBe('invalid_payload');
+    expect(signedReason({ ...event, data: {} })).toBe('invalid_payload');
+    expect(signedReason({ ...event, data: { object: { id: 42 } } })).toBe('invalid_payload');
+    expect(signedReason({ ...event, data: { object: { object: 'balance' } } })).toBe('evt_1');
+  });
+
   it('finds the replay whichever configured secret signed it', () => {
     const old = Math.floor(Date.now() / 1000) - 3_600;
     expect(reason(sign('whsec_b', old), ['whsec_a', 'whsec_b'])).toBe('timestamp_out_of_tolerance');
@@ -143,6 +164,16 @@ describe('readWebhookBody at the limit', () => {
     const mebibyte = 1024 * 1024;
     expect((await readWebhookBody(post(stream([mebibyte])))).length).toBe(mebibyte);
     await expect(readWebhookBody(post('x', { 'content-length': String(mebibyte + 1) }))).rejects.toMatchObject({ reason: 'payload_too_large' });
+  });
+
+  it('leaves no deadline timer behind once the body is read', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      expect((await readWebhookBody(post(stream([10])), 25, 5_000)).length).toBe(10);
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('stops reading a body it refuses', async () => {

@@ -86,6 +86,15 @@ describe('invoice.payment_succeeded', () => {
     expect(await periodEnd(scenario)).toBe(1_805_000_000);
   });
 
+  it('reads past a one-off invoice item line, which has no subscription item details', async () => {
+    await subscribe(scenario);
+    const delivery = invoiceEvent('invoice.payment_succeeded', scenario, { lines: [{ end: 1_804_000_000 }, { end: 1_803_000_000, subscription: null }] });
+    const lines = (delivery.event.data.object as unknown as { lines: { data: Record<string, unknown>[] } }).lines.data;
+    lines[1]!.parent = { type: 'invoice_item_details', invoice_item_details: { invoice_item: 'ii_1', proration: false, subscription: null }, subscription_item_details: null };
+    expect((await processStripeEvent({ event: delivery.event, payload: JSON.stringify(delivery.event) })).status).toBe('processed');
+    expect(await periodEnd(scenario)).toBe(1_804_000_000);
+  });
+
   it('counts a line that names no subscription as one of the invoice subscription', async () => {
     await subscribe(scenario);
     const lines = [{ end: 1_806_000_000, subscription: null, itemSubscription: null }];
@@ -163,6 +172,16 @@ describe('invoice.payment_failed', () => {
     expect((await processStripeEvent(invoiceEvent('invoice.payment_failed', scenario, { metadata: null }))).userId).toBe(scenario.userId);
     expect((await processStripeEvent(invoiceEvent('invoice.payment_failed', scenario, { metadata: { user_id: '' } }))).userId).toBe(scenario.userId);
     expect((await processStripeEvent(invoiceEvent('invoice.payment_failed', scenario, { metadata: null, shape: 'legacy' }))).userId).toBe(scenario.userId);
+  });
+
+  it('of an invoice that bills no subscription is recorded for the user of the customer', async () => {
+    await pool.query('INSERT INTO users (id, stripe_customer_id) VALUES ($1, $2)', [scenario.userId, scenario.customerId]);
+    const delivery = invoiceEvent('invoice.payment_failed', scenario, { lines: [{ end: 1_810_000_000, subscription: null, itemSubscription: null }] });
+    const invoice = delivery.event.data.object as unknown as Record<string, unknown>;
+    invoice.parent = null;
+    delete invoice.subscription;
+    delete invoice.subscription_details;
+    expect(await processStripeEvent({ event: delivery.event, payload: JSON.stringify(delivery.event) })).toEqual({ status: 'processed', userId: scenario.userId, attempt: 1 });
   });
 
   it('without metadata nor subscription row finds the user of the customer, else none', async () => {

@@ -198,3 +198,21 @@ describe('the user', () => {
     expect(await state(scenario)).toMatchObject({ user_id: null, status: 'active' });
   });
 });
+
+describe('a subscription object without the usual item', () => {
+  it('without items is stored without a price (Free), its period end read from the subscription (before basil)', async () => {
+    const { event } = subscriptionEvent(scenario, { created: T });
+    const object = event.data.object as unknown as { items: { data: unknown[] }; current_period_end: number };
+    object.items.data = [];
+    object.current_period_end = 1_801_000_000;
+    expect((await processStripeEvent({ event, payload: JSON.stringify(event) })).status).toBe('processed');
+    expect(await state(scenario)).toMatchObject({ status: 'active', is_active: true, plan: 'free', billing_period: null, stripe_price_id: null, current_period_end: 1_801_000_000 });
+  });
+
+  it('with a price that is not recurring has no billing period', async () => {
+    const { event } = subscriptionEvent(scenario, { created: T });
+    for (const item of (event.data.object as unknown as { items: { data: { price: { recurring: unknown } }[] } }).items.data) item.price.recurring = null;
+    expect((await processStripeEvent({ event, payload: JSON.stringify(event) })).status).toBe('processed');
+    expect(await state(scenario)).toMatchObject({ status: 'active', plan: 'pro', billing_period: null, stripe_price_id: MONTHLY });
+  });
+});
