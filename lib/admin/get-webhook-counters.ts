@@ -16,11 +16,14 @@ export type WebhookCounters = {
 export async function getWebhookCounters(): Promise<WebhookCounters> {
   const prisma = getPrisma();
   const [day, rejections, failed] = await Promise.all([
+    // Duplicates come from the hourly counter: a redelivery counts in the hour it arrived, whenever
+    // its event was first received.
     prisma.$queryRaw<{ processed: number; failed: number; events: number; duplicates: number }[]>`
       SELECT count(*) FILTER (WHERE status = 'processed')::int AS processed,
              count(*) FILTER (WHERE status = 'failed')::int AS failed,
              count(*)::int AS events,
-             coalesce(sum(duplicate_deliveries), 0)::int AS duplicates
+             (SELECT coalesce(sum(count), 0)::int FROM stripe_webhook_duplicates
+              WHERE hour > date_trunc('hour', now() - interval '24 hours')) AS duplicates
       FROM stripe_webhook_events WHERE received_at > now() - interval '24 hours'`,
     prisma.$queryRaw<{ total: number }[]>`
       SELECT coalesce(sum(count), 0)::int AS total FROM stripe_webhook_rejections

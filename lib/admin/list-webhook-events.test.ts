@@ -69,6 +69,21 @@ describe('getWebhookCounters', () => {
     expect(counters.signatureAlert).toBe(true);
   });
 
+  it('counts redeliveries in the hour they arrived, as a share of every delivery of the last 24 h', async () => {
+    const day = async () => (await pool.query<{ events: number; duplicates: number }>(
+      `SELECT (SELECT count(*)::int FROM stripe_webhook_events WHERE received_at > now() - interval '24 hours') AS events,
+              (SELECT coalesce(sum(count), 0)::int FROM stripe_webhook_duplicates WHERE hour > date_trunc('hour', now() - interval '24 hours')) AS duplicates`)).rows[0]!;
+    const before = await day();
+    await pool.query(`INSERT INTO stripe_webhook_duplicates (hour, count) VALUES (date_trunc('hour', now()), 3)
+      ON CONFLICT (hour) DO UPDATE SET count = stripe_webhook_duplicates.count + 3`);
+    // A redelivery two days ago is outside the window.
+    await pool.query(`INSERT INTO stripe_webhook_duplicates (hour, count) VALUES (date_trunc('hour', now() - interval '2 days'), 50)
+      ON CONFLICT (hour) DO UPDATE SET count = stripe_webhook_duplicates.count + 50`);
+    const counters = await getWebhookCounters();
+    expect(before.duplicates + 3).toBe((await day()).duplicates);
+    expect(counters.duplicateShare24h).toBeCloseTo((before.duplicates + 3) / (before.events + before.duplicates + 3), 10);
+  });
+
   it('reports failed events and rates as shares', async () => {
     const counters = await getWebhookCounters();
     expect(counters.failedEvents).toBeGreaterThanOrEqual(5);
