@@ -4,10 +4,10 @@ import { EventShapeError, parseEventObject, subscriptionFields } from './event-f
 // The reason an operator reads on a failed event whose fields do not parse.
 
 describe('parseEventObject', () => {
-  it('names at most the first three fields that do not parse, with their paths', () => {
+  it('names the first three fields that do not parse (of four here), with their paths', () => {
     const failure = (() => {
       try {
-        parseEventObject(subscriptionFields, 'customer.subscription.updated', { id: 'sub_1', customer: 7, status: 1, metadata: {}, cancel_at_period_end: 'no', items: { data: [] } });
+        parseEventObject(subscriptionFields, 'customer.subscription.updated', { id: 5, customer: 7, status: 1, metadata: {}, cancel_at_period_end: 'no', items: { data: [] } });
       } catch (error) {
         return error;
       }
@@ -16,8 +16,8 @@ describe('parseEventObject', () => {
     expect(failure.name).toBe('EventShapeError');
     expect(failure.message).toBe(
       'customer.subscription.updated does not carry the fields this handler reads: '
-      + 'data.object.customer: Invalid input; data.object.status: Invalid input: expected string, received number; '
-      + 'data.object.cancel_at_period_end: Invalid input: expected boolean, received string',
+      + 'data.object.id: Invalid input: expected string, received number; data.object.customer: Invalid input; '
+      + 'data.object.status: Invalid input: expected string, received number',
     );
   });
 

@@ -16,7 +16,7 @@ export const handleInvoicePaymentSucceeded: EventHandler<Stripe.InvoicePaymentSu
   const period = subscriptionId ? periodOfInvoice(invoice, subscriptionId) : null;
   const renewal = Prisma.sql`invoice_renewal AS (
     UPDATE user_subscriptions
-    SET ${advancePeriodSql('user_subscriptions', period ?? { start: null, end: null })}, updated_at = now()
+    SET ${advancePeriodSql('user_subscriptions', period ?? /* Stryker disable next-line ObjectLiteral: without a period the WHERE below is false, nothing is written */ { start: null, end: null })}, updated_at = now()
     WHERE stripe_subscription_id = ${subscriptionId}::text AND ${period !== null}::boolean
       AND status <> ALL(${[...TERMINAL_STATUSES]}::text[]) AND ${gate}
     RETURNING user_id

@@ -14,7 +14,7 @@ afterAll(() => pool.end());
 
 const T = 1_796_000_000;
 
-type Line = { end: number; subscription?: string | null; itemSubscription?: string | null };
+type Line = { end: number; start?: number; subscription?: string | null; itemSubscription?: string | null; proration?: boolean; legacyProration?: boolean };
 type InvoiceShape = {
   lines?: Line[];
   /** basil: the subscription and its metadata under `parent`; legacy: at the top level. */
@@ -31,11 +31,12 @@ function invoiceEvent(type: 'invoice.payment_succeeded' | 'invoice.payment_faile
   if (lines) {
     invoice.lines.data = lines.map((line) => ({
       ...template,
-      period: { start: line.end - 2_592_000, end: line.end },
+      period: { start: line.start ?? line.end - 2_592_000, end: line.end },
       subscription: line.subscription === undefined ? subscription : line.subscription,
-      parent: line.itemSubscription === undefined ? template.parent : line.itemSubscription === null ? null : {
+      ...(line.legacyProration === undefined ? {} : { proration: line.legacyProration }),
+      parent: line.itemSubscription === null ? null : {
         type: 'subscription_item_details',
-        subscription_item_details: { invoice_item: null, proration: false, subscription: line.itemSubscription, subscription_item: 'si_1' },
+        subscription_item_details: { invoice_item: null, proration: line.proration ?? false, subscription: line.itemSubscription ?? subscription, subscription_item: 'si_1' },
       },
     }));
   }
@@ -95,6 +96,31 @@ describe('invoice.payment_succeeded', () => {
     expect(await periodEnd(scenario)).toBe(1_804_000_000);
   });
 
+  it('pays the period of the line that starts latest, even if it ends earlier (annual to monthly)', async () => {
+    await subscribe(scenario);
+    const lines = [{ start: 1_800_000_000, end: 1_831_536_000 }, { start: 1_801_000_000, end: 1_803_592_000 }, { start: 1_799_000_000, end: 1_830_536_000 }];
+    expect((await processStripeEvent(invoiceEvent('invoice.payment_succeeded', scenario, { lines }))).status).toBe('processed');
+    expect(await periodEnd(scenario)).toBe(1_803_592_000);
+  });
+
+  it('of two lines of the same period, takes the one that ends latest', async () => {
+    await subscribe(scenario);
+    const lines = [{ start: 1_801_000_000, end: 1_803_000_000 }, { start: 1_801_000_000, end: 1_805_000_000 }, { start: 1_801_000_000, end: 1_804_000_000 }];
+    expect((await processStripeEvent(invoiceEvent('invoice.payment_succeeded', scenario, { lines }))).status).toBe('processed');
+    expect(await periodEnd(scenario)).toBe(1_805_000_000);
+  });
+
+  it('reads past proration lines (credit for the old price), in either API version', async () => {
+    await subscribe(scenario);
+    const lines = [
+      { start: 1_801_000_000, end: 1_803_592_000 },
+      { start: 1_802_000_000, end: 1_820_000_000, proration: true },
+      { start: 1_802_500_000, end: 1_821_000_000, itemSubscription: null, legacyProration: true },
+    ];
+    expect((await processStripeEvent(invoiceEvent('invoice.payment_succeeded', scenario, { lines }))).status).toBe('processed');
+    expect(await periodEnd(scenario)).toBe(1_803_592_000);
+  });
+
   it('counts a line that names no subscription as one of the invoice subscription', async () => {
     await subscribe(scenario);
     const lines = [{ end: 1_806_000_000, subscription: null, itemSubscription: null }];
@@ -105,8 +131,11 @@ describe('invoice.payment_succeeded', () => {
   it('moves nothing when no line bills this subscription', async () => {
     await subscribe(scenario);
     const lines = [{ end: 1_900_000_000, subscription: 'sub_other', itemSubscription: 'sub_other' }];
+    const before = (await subscriptionRow(pool, scenario.subscriptionId) as { updated_at?: Date } | undefined)?.updated_at;
     expect((await processStripeEvent(invoiceEvent('invoice.payment_succeeded', scenario, { lines }))).status).toBe('processed');
     expect(await periodEnd(scenario)).toBe(1_800_000_000);
+    // Not even touched.
+    expect((await subscriptionRow(pool, scenario.subscriptionId) as { updated_at?: Date } | undefined)?.updated_at).toEqual(before);
   });
 
   it('never moves the period end backwards', async () => {

@@ -18,7 +18,12 @@ const ANNUAL = 'price_1PgagYB7WZ01zgkWq8YrLy20';
 type SubscriptionChange = {
   created: number;
   status?: string;
-  periodEnd?: number;
+  /** The item's current_period_start; null: none sent (as before basil without it); unset: the fixture's. */
+  periodStart?: number | null;
+  /** The item's current_period_end; null: none sent. */
+  periodEnd?: number | null;
+  /** `previous_attributes.status` of an update: the status the subscription moved on from. */
+  previousStatus?: string;
   cancelAtPeriodEnd?: boolean;
   annual?: boolean;
   metadata?: Record<string, string>;
@@ -27,16 +32,22 @@ type SubscriptionChange = {
 type SubscriptionEventType = 'customer.subscription.created' | 'customer.subscription.updated' | 'customer.subscription.deleted';
 
 /** A subscription event as Stripe sends it, for the scenario's subscription, with these fields. */
-function subscriptionEvent(scenario: Scenario, { created, status = 'active', periodEnd = 1_800_000_000, cancelAtPeriodEnd = false, annual = false, metadata }: SubscriptionChange, type: SubscriptionEventType = 'customer.subscription.updated') {
+function subscriptionEvent(scenario: Scenario, { created, status = 'active', periodStart, periodEnd = 1_800_000_000, previousStatus, cancelAtPeriodEnd = false, annual = false, metadata }: SubscriptionChange, type: SubscriptionEventType = 'customer.subscription.updated') {
   const event = JSON.parse(eventBody(type, scenario, { created, status })) as Stripe.Event;
   const object = event.data.object as unknown as {
-    cancel_at_period_end: boolean; metadata: Record<string, string>;
-    items: { data: { current_period_end: number; price: { id: string; recurring: { interval: string } } }[] };
+    cancel_at_period_end: boolean; metadata: Record<string, string>; current_period_start?: number;
+    items: { data: { current_period_start?: number; current_period_end?: number; price: { id: string; recurring: { interval: string } } }[] };
   };
   object.cancel_at_period_end = cancelAtPeriodEnd;
   if (metadata) object.metadata = metadata;
+  if (previousStatus) (event.data as { previous_attributes?: unknown }).previous_attributes = { status: previousStatus };
+  else delete (event.data as { previous_attributes?: unknown }).previous_attributes;
+  if (periodStart === null) delete object.current_period_start;
   for (const item of object.items.data) {
-    item.current_period_end = periodEnd;
+    if (periodStart === null) delete item.current_period_start;
+    else if (periodStart !== undefined) item.current_period_start = periodStart;
+    if (periodEnd === null) delete item.current_period_end;
+    else item.current_period_end = periodEnd;
     item.price.id = annual ? ANNUAL : MONTHLY;
     item.price.recurring.interval = annual ? 'year' : 'month';
   }
@@ -118,6 +129,20 @@ describe('two events of the same second (Stripe timestamps have one-second resol
   });
 });
 
+describe('an update of the same second that says which status it moved on from', () => {
+  it('is applied when it names the stored status, even going back in the lifecycle (recovered within the second)', async () => {
+    expect(await apply(scenario, { created: T, status: 'past_due' })).toBe('processed');
+    expect(await apply(scenario, { created: T, status: 'active', previousStatus: 'past_due' })).toBe('processed');
+    expect(await state(scenario)).toMatchObject({ status: 'active', is_active: true, past_due_since: null, last_event_at: T });
+  });
+
+  it('is stale when it names another status', async () => {
+    expect(await apply(scenario, { created: T, status: 'past_due' })).toBe('processed');
+    expect(await apply(scenario, { created: T, status: 'active', previousStatus: 'incomplete' })).toBe('stale');
+    expect(await state(scenario)).toMatchObject({ status: 'past_due', is_active: true, past_due_since: T });
+  });
+});
+
 describe('a row checkout created, still waiting for its first subscription event', () => {
   it('takes the first subscription event, whatever its time', async () => {
     const checkout = JSON.parse(eventBody('checkout.session.completed', scenario, { created: T })) as Stripe.Event;
@@ -162,6 +187,50 @@ describe('the period end', () => {
     expect(await state(scenario)).toMatchObject({ current_period_end: 1_800_000_000, cancel_at_period_end: true, last_event_at: T + 10 });
     expect(await apply(scenario, { created: T + 20, periodEnd: 1_810_000_000 })).toBe('processed');
     expect(await state(scenario)).toMatchObject({ current_period_end: 1_810_000_000, cancel_at_period_end: false, last_event_at: T + 20 });
+  });
+});
+
+describe('the billing period', () => {
+  const period = async () => {
+    const { rows } = await pool.query<{ start: Date | null; end: Date | null }>('SELECT current_period_start AS start, current_period_end AS "end" FROM user_subscriptions WHERE stripe_subscription_id = $1', [scenario.subscriptionId]);
+    return { start: seconds(rows[0]?.start), end: seconds(rows[0]?.end) };
+  };
+
+  it('a later period replaces the stored one even when it ends earlier (annual to monthly)', async () => {
+    expect(await apply(scenario, { created: T, annual: true, periodStart: 1_796_000_000, periodEnd: 1_827_536_000 })).toBe('processed');
+    expect(await apply(scenario, { created: T + 10, periodStart: 1_797_000_000, periodEnd: 1_799_592_000 })).toBe('processed');
+    expect(await period()).toEqual({ start: 1_797_000_000, end: 1_799_592_000 });
+    expect(await state(scenario)).toMatchObject({ billing_period: 'monthly', stripe_price_id: MONTHLY });
+  });
+
+  it('an older period changes nothing, even one that ends later', async () => {
+    expect(await apply(scenario, { created: T, periodStart: 1_797_000_000, periodEnd: 1_799_592_000 })).toBe('processed');
+    expect(await apply(scenario, { created: T + 10, annual: true, periodStart: 1_796_000_000, periodEnd: 1_827_536_000 })).toBe('processed');
+    expect(await period()).toEqual({ start: 1_797_000_000, end: 1_799_592_000 });
+    expect(await state(scenario)).toMatchObject({ billing_period: 'annual', last_event_at: T + 10 });
+  });
+
+  it('the same period only grows', async () => {
+    expect(await apply(scenario, { created: T, periodStart: 1_797_000_000, periodEnd: 1_799_592_000 })).toBe('processed');
+    expect(await apply(scenario, { created: T + 10, periodStart: 1_797_000_000, periodEnd: 1_799_000_000 })).toBe('processed');
+    expect(await period()).toEqual({ start: 1_797_000_000, end: 1_799_592_000 });
+    expect(await apply(scenario, { created: T + 20, periodStart: 1_797_000_000, periodEnd: 1_800_000_000 })).toBe('processed');
+    expect(await period()).toEqual({ start: 1_797_000_000, end: 1_800_000_000 });
+  });
+
+  it('a later period that says no end keeps the stored end', async () => {
+    expect(await apply(scenario, { created: T, periodStart: 1_797_000_000, periodEnd: 1_799_592_000 })).toBe('processed');
+    expect(await apply(scenario, { created: T + 10, periodStart: 1_799_592_000, periodEnd: null })).toBe('processed');
+    expect(await period()).toEqual({ start: 1_799_592_000, end: 1_799_592_000 });
+  });
+
+  it('without a start (an older API version) the end only grows', async () => {
+    expect(await apply(scenario, { created: T, periodStart: null, periodEnd: 1_800_000_000 })).toBe('processed');
+    expect(await period()).toEqual({ start: null, end: 1_800_000_000 });
+    expect(await apply(scenario, { created: T + 10, periodStart: null, periodEnd: 1_790_000_000 })).toBe('processed');
+    expect(await period()).toEqual({ start: null, end: 1_800_000_000 });
+    expect(await apply(scenario, { created: T + 20, periodStart: 1_797_000_000, periodEnd: 1_799_592_000 })).toBe('processed');
+    expect(await period()).toEqual({ start: 1_797_000_000, end: 1_800_000_000 });
   });
 });
 
