@@ -103,15 +103,16 @@ async function median(run: () => Promise<LoadFigures>): Promise<Medians> {
   return medians(results);
 }
 
-/** Two setups measured in alternating rounds, so drift over the run (table growth, checkpoints) falls on both alike. */
-async function alternating(first: () => Promise<LoadFigures>, second: () => Promise<LoadFigures>): Promise<[Medians, Medians]> {
-  const a: LoadFigures[] = [];
-  const b: LoadFigures[] = [];
+/**
+ * Several loads measured in interleaved rounds (one of each per round), so what drifts over the run
+ * (table growth, checkpoints, other work on a shared machine) falls on all of them alike.
+ */
+async function interleaved(runs: (() => Promise<LoadFigures>)[]): Promise<Medians[]> {
+  const results: LoadFigures[][] = runs.map(() => []);
   for (let round = 0; round < ROUNDS; round += 1) {
-    a.push(await first());
-    b.push(await second());
+    for (const [index, run] of runs.entries()) results[index]?.push(await run());
   }
-  return [medians(a), medians(b)];
+  return results.map(medians);
 }
 
 const ratio = (value: number, base: number) => Number((value / base).toFixed(2));
@@ -144,6 +145,13 @@ async function databaseCeiling(databaseUrl: string, count: number): Promise<numb
   const seconds = (performance.now() - startedAt) / 1000;
   await pool.end();
   return Math.round(count / seconds);
+}
+
+async function analyze(databaseUrl: string): Promise<void> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  await client.query('ANALYZE');
+  await client.end();
 }
 
 /** A million stored events, made in SQL (generate_series), spread over the past 30 days. */
@@ -246,22 +254,23 @@ async function main() {
     await getHealth(app.url, 2_000);
     delivered += 2_000;
     await postWebhooks(pooledUrl, signedUpdates(2_000));
+    // Statistics as a running database has them (autovacuum analyzes within minutes): a fresh
+    // table's planner estimates otherwise slow the first rounds, which then drift upwards.
+    await analyze(db.url);
 
     const perRound = Math.round(EVENTS / ROUNDS);
-    log(`webhook, direct and through PgBouncer (transaction mode) in alternating rounds: ${ROUNDS} rounds each of ${perRound} distinct customer.subscription.updated at concurrency ${CONCURRENCY}, medians`);
-    const [webhook, webhookPooled] = await alternating(
+    log(`${ROUNDS} rounds, each: ${perRound} distinct customer.subscription.updated direct, the same through PgBouncer (transaction mode), ${perRound} GET /api/health; concurrency ${CONCURRENCY}, medians`);
+    const [webhook, webhookPooled, health] = await interleaved([
       () => postWebhooks(app.url, signedUpdates(perRound)),
       () => postWebhooks(pooledUrl, signedUpdates(perRound)),
-    );
+      () => getHealth(app.url, perRound),
+    ]) as [Medians, Medians, Medians];
     delivered += perRound * ROUNDS;
     await pooledApp.stop();
     await pooler.stop();
-    log(`  direct: ${webhook.requestsPerSecond} events/s (rounds ${webhook.rounds.join(', ')}), p50 ${webhook.p50} ms, p99 ${webhook.p99} ms, non-2xx ${webhook.non2xx}`);
-    log(`  pooled: ${webhookPooled.requestsPerSecond} events/s (rounds ${webhookPooled.rounds.join(', ')}), p50 ${webhookPooled.p50} ms, p99 ${webhookPooled.p99} ms, non-2xx ${webhookPooled.non2xx}`);
-
-    log(`health: ${ROUNDS} rounds of ${perRound} GET /api/health at concurrency ${CONCURRENCY}, median`);
-    const health = await median(() => getHealth(app.url, perRound));
-    log(`  ${health.requestsPerSecond} req/s (rounds ${health.rounds.join(', ')}), p99 ${health.p99} ms (rounds ${health.p99Rounds.join(', ')})`);
+    log(`  webhook direct: ${webhook.requestsPerSecond} events/s (rounds ${webhook.rounds.join(', ')}), p50 ${webhook.p50} ms, p99 ${webhook.p99} ms (rounds ${webhook.p99Rounds.join(', ')}), non-2xx ${webhook.non2xx}`);
+    log(`  webhook pooled: ${webhookPooled.requestsPerSecond} events/s (rounds ${webhookPooled.rounds.join(', ')}), p50 ${webhookPooled.p50} ms, p99 ${webhookPooled.p99} ms, non-2xx ${webhookPooled.non2xx}`);
+    log(`  health: ${health.requestsPerSecond} req/s (rounds ${health.rounds.join(', ')}), p99 ${health.p99} ms (rounds ${health.p99Rounds.join(', ')})`);
 
     log('database ceiling: the handler\'s SQL from 16 connections, no HTTP');
     const ceiling = await databaseCeiling(db.url, EVENTS);
