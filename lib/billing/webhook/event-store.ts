@@ -4,7 +4,7 @@ import type { EventEffect } from './handlers/types';
 
 // The SQL that records events in stripe_webhook_events, the idempotency key and the audit trail.
 // Each statement carries the handler's effect as CTEs, so the event row and its effect commit
-// together: one statement for a new event, one transaction for an event already recorded.
+// together: one statement for a new event or a duplicate, one transaction for an event run again.
 
 export type EventRow = { status: string; note: string | null; user_id: string | null; attempts: number };
 
@@ -68,15 +68,24 @@ export function reopenEventQuery({ event, status, effect }: EventRecord): Prisma
     RETURNING status, note, user_id, attempts`);
 }
 
-/** Counts a redelivery of a handled event on its row and in the hour's duplicate counter. */
-export function countDuplicateQuery(eventId: string): Prisma.Sql {
+/**
+ * A recorded event that needs nothing more (its status is not one to run again): returns its row
+ * and, for a delivery, counts the duplicate on the row and in the hour's counter, in one statement.
+ * No row when the event is to run again.
+ */
+export function settledEventQuery(eventId: string, { reopenable, countDuplicate }: { reopenable: string[]; countDuplicate: boolean }): Prisma.Sql {
+  const settled = Prisma.sql`id = ${eventId}::text AND status <> ALL(${reopenable}::text[])`;
+  if (!countDuplicate) return Prisma.sql`SELECT status, note, user_id, attempts FROM stripe_webhook_events WHERE ${settled}`;
   return Prisma.sql`
     WITH counted AS (
-      UPDATE stripe_webhook_events SET duplicate_deliveries = duplicate_deliveries + 1 WHERE id = ${eventId}::text RETURNING id
+      UPDATE stripe_webhook_events SET duplicate_deliveries = duplicate_deliveries + 1 WHERE ${settled}
+      RETURNING status, note, user_id, attempts
+    ), hourly AS (
+      INSERT INTO stripe_webhook_duplicates AS d (hour, count)
+      SELECT date_trunc('hour', now()), 1 FROM counted
+      ON CONFLICT (hour) DO UPDATE SET count = d.count + 1
     )
-    INSERT INTO stripe_webhook_duplicates AS d (hour, count)
-    SELECT date_trunc('hour', now()), 1 FROM counted
-    ON CONFLICT (hour) DO UPDATE SET count = d.count + 1`;
+    SELECT status, note, user_id, attempts FROM counted`;
 }
 
 /** After a rollback: record (or count another) failed attempt, never overwriting a handled row. */
