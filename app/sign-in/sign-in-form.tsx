@@ -1,29 +1,13 @@
 'use client';
 
-import { type FormEvent, useState } from 'react';
-import { authClient, authErrorMessage } from '@/lib/auth/auth-client';
+import { authClient } from '@/lib/auth/auth-client';
+import { useAuthForm } from '@/lib/auth/use-auth-form';
 
 export function SignInForm({ next }: { next: string }) {
-  const [error, setError] = useState<string | null>(null);
-  const [pending, setPending] = useState(false);
-
-  async function submit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const form = new FormData(event.currentTarget);
-    setPending(true);
-    let retryAfter: string | null = null;
-    const result = await authClient.signIn.email(
-      { email: String(form.get('email') ?? ''), password: String(form.get('password') ?? '') },
-      { onError: ({ response }) => { retryAfter = response.headers.get('X-Retry-After'); } },
-    );
-    if (result.error) {
-      setPending(false);
-      setError(authErrorMessage(result.error, retryAfter));
-      return;
-    }
-    // A full load, so the header and every server component see the new session.
-    window.location.assign(next);
-  }
+  const { error, pending, submit } = useAuthForm(
+    (form, options) => authClient.signIn.email({ email: String(form.get('email') ?? ''), password: String(form.get('password') ?? '') }, options),
+    next,
+  );
 
   return (
     <form onSubmit={submit} className="card" aria-describedby={error ? 'sign-in-error' : undefined}>

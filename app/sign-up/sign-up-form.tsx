@@ -1,28 +1,16 @@
 'use client';
 
-import { type FormEvent, useState } from 'react';
-import { authClient, authErrorMessage } from '@/lib/auth/auth-client';
+import { authClient } from '@/lib/auth/auth-client';
+import { useAuthForm } from '@/lib/auth/use-auth-form';
 
 export function SignUpForm({ next }: { next: string }) {
-  const [error, setError] = useState<string | null>(null);
-  const [pending, setPending] = useState(false);
-
-  async function submit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const form = new FormData(event.currentTarget);
-    setPending(true);
-    let retryAfter: string | null = null;
-    const result = await authClient.signUp.email(
+  const { error, pending, submit } = useAuthForm(
+    (form, options) => authClient.signUp.email(
       { name: String(form.get('name') ?? ''), email: String(form.get('email') ?? ''), password: String(form.get('password') ?? '') },
-      { onError: ({ response }) => { retryAfter = response.headers.get('X-Retry-After'); } },
-    );
-    if (result.error) {
-      setPending(false);
-      setError(authErrorMessage(result.error, retryAfter));
-      return;
-    }
-    window.location.assign(next);
-  }
+      options,
+    ),
+    next,
+  );
 
   return (
     <form onSubmit={submit} className="card" aria-describedby={error ? 'sign-up-error' : undefined}>

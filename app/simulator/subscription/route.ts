@@ -1,11 +1,9 @@
 import { notFound } from 'next/navigation';
-import { getCurrentUser } from '@/lib/auth/current-user';
 import { dashboardUrlAfterChange, parseSubscriptionChange, prepareSubscriptionChange } from '@/lib/billing/change-subscription';
 import { BillingError } from '@/lib/billing/create-checkout-session';
 import { deliverInOrder, subscriptionChangeEvents } from '@/lib/dev/simulate-subscription-change';
 import { stripeSimulatorEnabled } from '@/lib/env';
-import { baseUrlFrom } from '@/lib/http/base-url';
-import { billingErrorRedirect } from '@/lib/http/billing-error-redirect';
+import { billingFormRoute } from '@/lib/http/billing-form-route';
 
 export const runtime = 'nodejs';
 
@@ -16,16 +14,15 @@ export const runtime = 'nodejs';
  */
 export async function POST(request: Request): Promise<Response> {
   if (!stripeSimulatorEnabled()) notFound();
-  const baseUrl = baseUrlFrom(request.headers);
-  const user = await getCurrentUser();
-  if (!user) return Response.redirect(`${baseUrl}/sign-in?next=/dashboard`, 303);
-  try {
-    const change = parseSubscriptionChange(await request.formData());
-    const { subscription } = await prepareSubscriptionChange(user, change);
-    const accepted = await deliverInOrder(baseUrl, subscriptionChangeEvents(subscription, change));
-    if (!accepted) throw new BillingError('The change was not confirmed yet; try again.', 502);
-    return Response.redirect(dashboardUrlAfterChange(baseUrl, change), 303);
-  } catch (error) {
-    return billingErrorRedirect(`${baseUrl}/dashboard`, error instanceof BillingError ? error.message : 'The simulator could not make this change.');
-  }
+  return billingFormRoute(
+    request,
+    { signInNext: '/dashboard', errorPage: '/dashboard', fallbackMessage: 'The simulator could not make this change.' },
+    async ({ user, baseUrl, form }) => {
+      const change = parseSubscriptionChange(form);
+      const { subscription } = await prepareSubscriptionChange(user, change);
+      const accepted = await deliverInOrder(baseUrl, subscriptionChangeEvents(subscription, change));
+      if (!accepted) throw new BillingError('The change was not confirmed yet; try again.', 502);
+      return dashboardUrlAfterChange(baseUrl, change);
+    },
+  );
 }
