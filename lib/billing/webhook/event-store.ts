@@ -35,21 +35,23 @@ function withEffect(effect: EventEffect, statement: Prisma.Sql): Prisma.Sql {
   return effect.ctes.length > 0 ? Prisma.sql`WITH ${Prisma.join(effect.ctes, ',\n')}\n${statement}` : statement;
 }
 
-/** The condition a new event's effect runs under: no row for this id yet (a cheap early exit). */
+/** The condition a new event is recorded and applied under: no row for this id in the statement's snapshot. */
 export function newEventGate(eventId: string): Prisma.Sql {
   return Prisma.sql`NOT EXISTS (SELECT 1 FROM stripe_webhook_events WHERE id = ${eventId}::text)`;
 }
 
 /**
- * Records a new event and applies its effect in one statement. The primary key is the idempotency
- * key: if the id exists (a duplicate, a concurrent delivery that committed first, a failed event
- * redelivered) the INSERT raises a unique violation and the whole statement, effect included, is
- * undone; the caller then takes the recorded-event path.
+ * Records a new event and applies its effect in one statement, under `gate` (the id not yet seen:
+ * a duplicate of an event recorded earlier writes nothing and returns no row). The primary key is
+ * the idempotency key: if the id was recorded meanwhile (a concurrent delivery that committed first)
+ * the INSERT raises a unique violation and the whole statement, effect included, is undone. Either
+ * way the caller then takes the recorded-event path.
  */
-export function insertEventQuery({ event, payload, status, effect }: EventRecord): Prisma.Sql {
+export function insertEventQuery({ event, payload, status, effect }: EventRecord, gate: Prisma.Sql): Prisma.Sql {
   return withEffect(effect, Prisma.sql`
     INSERT INTO stripe_webhook_events (${EVENT_COLUMNS}, status, note, user_id, attempts, processed_at)
     SELECT ${eventValues(event, payload)}, ${status}::text, ${effect.note}, ${effect.userId}, 1, now()
+    WHERE ${gate}
     RETURNING status, note, user_id, attempts`);
 }
 

@@ -46,7 +46,8 @@ function resultOf(row: EventRow): ProcessResult {
 
 /** The one statement that records a new event and applies it (also what the benchmark's ceiling runs). */
 export function newEventQuery(event: Stripe.Event, payload: string): Prisma.Sql {
-  return insertEventQuery(recordOf(event, payload, newEventGate(event.id)));
+  const gate = newEventGate(event.id);
+  return insertEventQuery(recordOf(event, payload, gate), gate);
 }
 
 /** A new event, recorded and applied in one statement; null when its id is already recorded. */
