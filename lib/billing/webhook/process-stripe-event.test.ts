@@ -255,6 +255,27 @@ describe('idempotency and guards', () => {
     expect((await eventRows(pool, delivery.event.id))[0]).toMatchObject({ status: 'processed', attempts: 2, duplicate_deliveries: 1 });
   });
 
+  it('a redelivery that waited on the row lock while another reopened the failed event is a duplicate, not a second run', async () => {
+    const delivery = stripeEvent('customer.subscription.created', scenario);
+    await pool.query(`INSERT INTO stripe_webhook_events (id, type, status, attempts, user_id) VALUES ($1, $2, 'failed', 1, $3)`, [delivery.event.id, delivery.event.type, scenario.userId]);
+    // Another delivery holds the failed row and finishes it while this one waits for the lock.
+    const other = await pool.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query('SELECT 1 FROM stripe_webhook_events WHERE id = $1 FOR UPDATE', [delivery.event.id]);
+      const waiting = processStripeEvent(delivery);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await other.query(`UPDATE stripe_webhook_events SET status = 'processed', attempts = 2, last_error = NULL WHERE id = $1`, [delivery.event.id]);
+      await other.query('COMMIT');
+      expect(await waiting).toEqual({ status: 'already_processed', userId: scenario.userId, attempt: 2 });
+    } finally {
+      other.release();
+    }
+    expect((await eventRows(pool, delivery.event.id))[0]).toMatchObject({ status: 'processed', attempts: 2, duplicate_deliveries: 1 });
+    // Applied by the other delivery only: this one wrote no subscription.
+    expect(await subscriptionRow(pool, scenario.subscriptionId)).toBeUndefined();
+  });
+
   it('clears the user feature cache after commit, also on a duplicate', async () => {
     const store = getCacheStore();
     const delivery = stripeEvent('customer.subscription.created', scenario);
