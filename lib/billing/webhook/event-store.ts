@@ -71,16 +71,15 @@ export function reopenEventQuery({ event, status, effect }: EventRecord): Prisma
 }
 
 /**
- * A recorded event that needs nothing more (its status is not one to run again): returns its row
- * and, for a delivery, counts the duplicate on the row and in the hour's counter, in one statement.
- * No row when the event is to run again.
+ * Counts a redelivery of an event that needs nothing more (its status is not one to run again), on
+ * its row and in the hour's counter, in one statement; returns the row, or nothing when the event is
+ * to run again.
  */
-export function settledEventQuery(eventId: string, { reopenable, countDuplicate }: { reopenable: string[]; countDuplicate: boolean }): Prisma.Sql {
-  const settled = Prisma.sql`id = ${eventId}::text AND status <> ALL(${reopenable}::text[])`;
-  if (!countDuplicate) return Prisma.sql`SELECT status, note, user_id, attempts FROM stripe_webhook_events WHERE ${settled}`;
+export function countDuplicateQuery(eventId: string, reopenable: string[]): Prisma.Sql {
   return Prisma.sql`
     WITH counted AS (
-      UPDATE stripe_webhook_events SET duplicate_deliveries = duplicate_deliveries + 1 WHERE ${settled}
+      UPDATE stripe_webhook_events SET duplicate_deliveries = duplicate_deliveries + 1
+      WHERE id = ${eventId}::text AND status <> ALL(${reopenable}::text[])
       RETURNING status, note, user_id, attempts
     ), hourly AS (
       INSERT INTO stripe_webhook_duplicates AS d (hour, count)
