@@ -9,6 +9,12 @@ async function loadEnv(values: Record<string, string | undefined>) {
 afterEach(() => vi.unstubAllEnvs());
 
 describe('env', () => {
+  it('sizes the pool for the platform: 10 connections on a server, 3 in a Vercel function, or DATABASE_POOL_SIZE', async () => {
+    expect((await loadEnv({ VERCEL: undefined, DATABASE_POOL_SIZE: undefined })).databasePoolSize()).toBe(10);
+    expect((await loadEnv({ VERCEL: '1', DATABASE_POOL_SIZE: undefined })).databasePoolSize()).toBe(3);
+    expect((await loadEnv({ VERCEL: '1', DATABASE_POOL_SIZE: '7' })).databasePoolSize()).toBe(7);
+  });
+
   it('treats empty values as unset and splits several webhook secrets', async () => {
     const { env, webhookSecrets, expectedLivemode } = await loadEnv({ STRIPE_SECRET_KEY: '', STRIPE_WEBHOOK_SECRET: ' whsec_a , whsec_b,' });
     expect(env.STRIPE_SECRET_KEY).toBeUndefined();
