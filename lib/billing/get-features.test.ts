@@ -6,7 +6,8 @@ import { startFakeKv, type FakeKv } from '../../tests/support/fake-kv-server';
 import { eventBody, freshScenario, type FixtureName, type Scenario } from '../../tests/support/stripe-events';
 import { featureCacheKey, invalidateFeatureCache } from '../cache/feature-cache';
 import { type CacheStore, createKvStore, createMemoryStore, getCacheStore } from '../cache/store';
-import { getCurrentSubscription, getFeatures } from './get-features';
+import { featureCacheSeconds, getCurrentSubscription, getFeatures } from './get-features';
+import { env } from '../env';
 import { PLAN_FEATURES } from './plans';
 import { processStripeEvent } from './webhook/process-stripe-event';
 
@@ -49,7 +50,48 @@ function heldRender(userId: string, { holdBeforeRead = false } = {}) {
   return { started: started.opened, read: read.opened, release: release.open, result };
 }
 
+describe('featureCacheSeconds', () => {
+  it('caches for the TTL, but a past_due Pro never past the end of its grace period', () => {
+    const graceDays = env.PAST_DUE_GRACE_DAYS;
+    env.PAST_DUE_GRACE_DAYS = 3;
+    try {
+      const now = Date.parse('2026-11-29T12:00:00Z');
+      const pastDue = (since: string) => ({ plan: 'pro', isActive: true, status: 'past_due', pastDueSince: new Date(since) });
+      // Grace ends 2026-11-29T12:01:00Z: 60 seconds from now.
+      expect(featureCacheSeconds(pastDue('2026-11-26T12:01:00Z'), now)).toBe(60);
+      // Grace ends in a day: the TTL (300 s in tests).
+      expect(featureCacheSeconds(pastDue('2026-11-27T12:00:00Z'), now)).toBe(300);
+      // Grace over, or no past_due: the TTL.
+      expect(featureCacheSeconds(pastDue('2026-11-20T12:00:00Z'), now)).toBe(300);
+      expect(featureCacheSeconds({ plan: 'pro', isActive: true, status: 'active', pastDueSince: null }, now)).toBe(300);
+    } finally {
+      env.PAST_DUE_GRACE_DAYS = graceDays;
+    }
+  });
+});
+
 describe('getFeatures', () => {
+  it('stops serving a cached past_due Pro when its grace period ends, though no event arrives then', async () => {
+    const graceDays = env.PAST_DUE_GRACE_DAYS;
+    env.PAST_DUE_GRACE_DAYS = 3;
+    const { userId, subscriptionId } = freshScenario();
+    const start = Date.now();
+    try {
+      // past_due for 3 days less a minute: Pro for one more minute.
+      await pool.query(
+        `INSERT INTO user_subscriptions (stripe_subscription_id, user_id, plan, status, is_active, past_due_since)
+         VALUES ($1, $2, 'pro', 'past_due', true, $3)`,
+        [subscriptionId, userId, new Date(start - 3 * 86_400_000 + 60_000)],
+      );
+      expect((await getFeatures(userId)).plan).toBe('pro');
+      vi.useFakeTimers({ now: start + 61_000, toFake: ['Date'] });
+      expect(await getFeatures(userId)).toEqual({ plan: 'free', projects: 3, teamMembers: 1, advancedAnalytics: false, prioritySupport: false });
+    } finally {
+      vi.useRealTimers();
+      env.PAST_DUE_GRACE_DAYS = graceDays;
+    }
+  });
+
   it('reads the plan from the database, caches it, and reads the new plan once invalidated', async () => {
     const { userId } = freshScenario();
     expect(await getFeatures(userId)).toEqual(PLAN_FEATURES.free);

@@ -1,8 +1,9 @@
 import { getPrisma } from '../db/client';
+import { env } from '../env';
 import { readCachedFeatures, writeCachedFeatures } from '../cache/feature-cache';
 import type { CacheRead } from '../cache/store';
 import { errorMessage, logger } from '../logger';
-import { type Features, featuresFor } from './plans';
+import { type Features, featuresFor, pastDueGraceEndsAt, type SubscriptionForFeatures } from './plans';
 
 /** The user's best subscription: an active one first, then the most recently changed. */
 export async function getCurrentSubscription(userId: string) {
@@ -10,6 +11,16 @@ export async function getCurrentSubscription(userId: string) {
     where: { userId },
     orderBy: [{ isActive: 'desc' }, { updatedAt: 'desc' }],
   });
+}
+
+/**
+ * How long an answer may stay cached: the TTL, but never past the end of a past_due grace period,
+ * because no event marks that moment.
+ */
+export function featureCacheSeconds(subscription: SubscriptionForFeatures | null, now = Date.now()): number {
+  const graceEnd = pastDueGraceEndsAt(subscription);
+  if (!graceEnd || graceEnd.getTime() <= now) return env.FEATURE_CACHE_TTL_SECONDS;
+  return Math.min(env.FEATURE_CACHE_TTL_SECONDS, Math.ceil((graceEnd.getTime() - now) / 1000));
 }
 
 export type GetFeaturesOptions = {
@@ -31,11 +42,12 @@ export async function getFeatures(userId: string, { readSubscription = getCurren
   } catch (error) {
     logger.error('Feature cache read failed', { user_id: userId, error: errorMessage(error) });
   }
-  const features = featuresFor(await readSubscription(userId));
+  const subscription = await readSubscription(userId);
+  const features = featuresFor(subscription);
   // Without a generation (the read failed, or the cached value did not parse) there is nothing safe to write against.
   if (cached?.value === null) {
     try {
-      await writeCachedFeatures(userId, JSON.stringify(features), cached.generation);
+      await writeCachedFeatures(userId, JSON.stringify(features), cached.generation, featureCacheSeconds(subscription));
     } catch (error) {
       logger.error('Feature cache write failed', { user_id: userId, error: errorMessage(error) });
     }
