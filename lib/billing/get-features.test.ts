@@ -61,6 +61,8 @@ describe('featureCacheSeconds', () => {
       expect(featureCacheSeconds(pastDue('2026-11-26T12:01:00Z'), now)).toBe(60);
       // Grace ends in a day: the TTL (300 s in tests).
       expect(featureCacheSeconds(pastDue('2026-11-27T12:00:00Z'), now)).toBe(300);
+      // Grace ending this very moment is over: Free, for the TTL.
+      expect(featureCacheSeconds(pastDue('2026-11-26T12:00:00Z'), now)).toBe(300);
       // Grace over, or no past_due: the TTL.
       expect(featureCacheSeconds(pastDue('2026-11-20T12:00:00Z'), now)).toBe(300);
       expect(featureCacheSeconds({ plan: 'pro', isActive: true, status: 'active', pastDueSince: null }, now)).toBe(300);
