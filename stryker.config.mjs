@@ -9,6 +9,7 @@ const config = {
   mutate: [
     'lib/billing/webhook/**/*.ts',
     'lib/billing/reconcile/**/*.ts',
+    'lib/billing/subscriptions/**/*.ts',
     'lib/billing/plans.ts',
     'lib/billing/get-features.ts',
     'lib/cache/**/*.ts',

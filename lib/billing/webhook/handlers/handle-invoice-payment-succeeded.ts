@@ -2,7 +2,7 @@ import type Stripe from 'stripe';
 import { Prisma } from '../../../db/generated/client';
 import { TERMINAL_STATUSES } from '../../plans';
 import { invoiceFields, parseEventObject } from '../event-fields';
-import { advancePeriodSql } from './billing-period';
+import { advancePeriodSql } from '../../subscriptions/billing-period';
 import { periodOfInvoice, subscriptionOfInvoice, userOfInvoice } from './invoice-subscription';
 import type { EventHandler } from './types';
 

@@ -1,7 +1,7 @@
 import type Stripe from 'stripe';
 import { parseEventObject, subscriptionFields } from '../event-fields';
 import type { EventHandler } from './types';
-import { upsertSubscription } from './upsert-subscription';
+import { upsertSubscription } from '../../subscriptions/upsert-subscription';
 
 export const handleSubscriptionCreated: EventHandler<Stripe.CustomerSubscriptionCreatedEvent> = (event, gate) =>
-  upsertSubscription({ subscription: parseEventObject(subscriptionFields, event.type, event.data.object), eventCreated: event.created, gate });
+  upsertSubscription({ subscription: parseEventObject(subscriptionFields, event.type, event.data.object), observedAt: event.created, gate });

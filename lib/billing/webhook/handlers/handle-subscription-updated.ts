@@ -1,12 +1,12 @@
 import type Stripe from 'stripe';
 import { parseEventObject, previousAttributesFields, subscriptionFields } from '../event-fields';
 import type { EventHandler } from './types';
-import { upsertSubscription } from './upsert-subscription';
+import { upsertSubscription } from '../../subscriptions/upsert-subscription';
 
 export const handleSubscriptionUpdated: EventHandler<Stripe.CustomerSubscriptionUpdatedEvent> = (event, gate) =>
   upsertSubscription({
     subscription: parseEventObject(subscriptionFields, event.type, event.data.object),
-    eventCreated: event.created,
+    observedAt: event.created,
     previousStatus: previousAttributesFields.safeParse(event.data.previous_attributes).data?.status ?? null,
     gate,
   });

@@ -1,6 +1,6 @@
 import { Prisma } from '../../../db/generated/client';
 import type { InvoiceFields } from '../event-fields';
-import type { BillingPeriod } from './billing-period';
+import type { BillingPeriod } from '../../subscriptions/billing-period';
 
 /** The invoice's subscription: under `parent` from API version basil on, at the top level before. */
 export function subscriptionOfInvoice(invoice: InvoiceFields): string | null {

@@ -1,8 +1,8 @@
-import { Prisma } from '../../../db/generated/client';
-import { billingPeriodForInterval, isActiveStatus, planForPrice, TERMINAL_STATUSES } from '../../plans';
-import type { SubscriptionFields } from '../event-fields';
+import { Prisma } from '../../db/generated/client';
+import { billingPeriodForInterval, isActiveStatus, planForPrice, TERMINAL_STATUSES } from '../plans';
+import type { SubscriptionFields } from '../webhook/event-fields';
+import type { EventEffect } from '../webhook/handlers/types';
 import { advancePeriodSql } from './billing-period';
-import type { EventEffect } from './types';
 
 /**
  * A subscription's lifecycle, earliest first: of two events from the same second, the one whose
@@ -12,25 +12,30 @@ const SAME_SECOND_STATUS_ORDER = ['incomplete', 'trialing', 'active', 'past_due'
 
 type UpsertSubscriptionOptions = {
   subscription: SubscriptionFields;
-  /** The event's `created` (Unix seconds): the row keeps the newest one applied. */
-  eventCreated: number;
+  /**
+   * When Stripe's state was observed (Unix seconds): a webhook event's `created`, or the moment a sync
+   * fetched the subscription. The row keeps the newest observation applied.
+   */
+  observedAt: number;
   /** `customer.subscription.deleted` ends the subscription whatever the object says. */
   canceled?: boolean;
   /** The status before this change (`previous_attributes.status` of an update), when Stripe sent it. */
   previousStatus?: string | null;
+  /** The condition every write carries: the webhook pipeline's claim; `Prisma.sql\`true\`` for a caller with none. */
   gate: Prisma.Sql;
 };
 
 /**
- * The guarded upsert of a subscription snapshot, under the row lock:
- * - an event strictly older than `last_event_at` is not applied; one of the same second is applied
+ * The guarded upsert of a subscription snapshot, under the row lock, as the CTE of one statement (the
+ * webhook handlers' effect; a sync composes it the same way with the moment it fetched the object):
+ * - an observation strictly older than `last_event_at` is not applied; one of the same second is applied
  *   only if it moves on from the stored status (its `previous_attributes.status`) or its status is
  *   not behind in the lifecycle (Stripe's `created` has one-second resolution, and `created`
  *   incomplete + `updated` active can share a second and arrive in either order);
  * - a terminal status is never changed;
  * - the billing period only moves forward (see advancePeriodSql), whichever event type set it last.
  */
-export function upsertSubscription({ subscription, eventCreated, canceled = false, previousStatus = null, gate }: UpsertSubscriptionOptions): EventEffect {
+export function upsertSubscription({ subscription, observedAt, canceled = false, previousStatus = null, gate }: UpsertSubscriptionOptions): EventEffect {
   const item = subscription.items.data[0];
   const priceId = item?.price.id ?? null;
   const status = canceled ? 'canceled' : subscription.status;
@@ -58,8 +63,8 @@ export function upsertSubscription({ subscription, eventCreated, canceled = fals
       to_timestamp(${period.start}::bigint),
       to_timestamp(${period.end}::bigint),
       ${subscription.cancel_at_period_end}::boolean,
-      CASE WHEN ${status}::text = 'past_due' THEN to_timestamp(${eventCreated}::bigint) END,
-      to_timestamp(${eventCreated}::bigint)
+      CASE WHEN ${status}::text = 'past_due' THEN to_timestamp(${observedAt}::bigint) END,
+      to_timestamp(${observedAt}::bigint)
     WHERE ${gate}
     ON CONFLICT (stripe_subscription_id) DO UPDATE SET
       user_id = COALESCE(EXCLUDED.user_id, s.user_id),

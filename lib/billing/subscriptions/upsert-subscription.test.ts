@@ -1,9 +1,9 @@
 import type Stripe from 'stripe';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { subscriptionRow, testPool } from '../../../../tests/support/database';
-import { eventBody, freshScenario, type Scenario } from '../../../../tests/support/stripe-events';
-import { processStripeEvent } from '../process-stripe-event';
+import { subscriptionRow, testPool } from '../../../tests/support/database';
+import { eventBody, freshScenario, type Scenario } from '../../../tests/support/stripe-events';
+import { processStripeEvent } from '../webhook/process-stripe-event';
 
 // The guarded upsert's SQL conditions, one test per condition, with the rows Stripe's events leave.
 // Times are Unix seconds; T is an arbitrary second in the fixtures' range.

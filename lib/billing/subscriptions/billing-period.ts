@@ -1,4 +1,4 @@
-import { Prisma } from '../../../db/generated/client';
+import { Prisma } from '../../db/generated/client';
 
 export type BillingPeriod = { start: number | null; end: number | null };
 
