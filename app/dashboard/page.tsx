@@ -5,11 +5,12 @@ import { getCurrentUser } from '@/lib/auth/current-user';
 import { formatDate } from '@/lib/format';
 import { getCurrentSubscription, getFeatures } from '@/lib/billing/get-features';
 import { findPrice, pastDueGraceEndsAt, priceLabel } from '@/lib/billing/plans';
+import type { SubscriptionStatus } from '@/lib/billing/subscriptions/subscription-statuses';
 
 export const metadata: Metadata = { title: 'Dashboard' };
 export const dynamic = 'force-dynamic';
 
-const STATUS_BADGE: Record<string, string> = { active: 'ok', trialing: 'ok', past_due: 'warn', canceled: 'bad', unpaid: 'bad', incomplete_expired: 'bad' };
+const STATUS_BADGE: Record<string, string> = { active: 'ok', trialing: 'ok', past_due: 'warn', canceled: 'bad', unpaid: 'bad', incomplete_expired: 'bad' } satisfies Partial<Record<SubscriptionStatus, string>>;
 
 type Subscription = NonNullable<Awaited<ReturnType<typeof getCurrentSubscription>>>;
 type SearchParams = { error?: string; changed?: string; price?: string };

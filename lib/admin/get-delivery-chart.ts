@@ -1,3 +1,4 @@
+import { EVENT_STATUS, EVENT_STATUSES, type EventStatus, eventStatusSql } from '../billing/webhook/event-statuses';
 import { getPrisma } from '../db/client';
 import { Prisma } from '../db/generated/client';
 
@@ -18,23 +19,21 @@ export async function getDeliveryChart({ hours = 168, now = new Date() }: { hour
   const lastHour = Prisma.sql`date_trunc('hour', ${now}::timestamptz)`;
   const firstHour = Prisma.sql`(${lastHour} - ${hours - 1}::int * interval '1 hour')`;
   const endAt = Prisma.sql`(${lastHour} + interval '1 hour')`;
-  const rows = await getPrisma().$queryRaw<{
-    hour: Date; processed: number; duplicate: number; stale: number; ignored: number; failed: number; rejected: number;
-  }[]>`
+  // One count per recorded status, each a literal so the (status, received_at, id) index serves it.
+  const perStatus = EVENT_STATUSES.map((status) => Prisma.sql`count(*) FILTER (WHERE status = ${eventStatusSql(status)}) AS ${Prisma.raw(status)}`);
+  const rows = await getPrisma().$queryRaw<({ hour: Date; duplicate: number; stale: number; rejected: number } & Record<EventStatus, number>)[]>`
     WITH events AS (
       SELECT date_trunc('hour', received_at) AS hour,
-             count(*) FILTER (WHERE status = 'processed') AS processed,
-             count(*) FILTER (WHERE status = 'ignored') AS ignored,
-             count(*) FILTER (WHERE status = 'failed') AS failed
+             ${Prisma.join(perStatus)}
       FROM stripe_webhook_events
-      WHERE status IN ('processed', 'ignored', 'failed')
+      WHERE status IN (${Prisma.join(EVENT_STATUSES.map(eventStatusSql))})
         AND received_at >= ${firstHour} AND received_at < ${endAt}
       GROUP BY 1
     ),
     stale AS (
       SELECT date_trunc('hour', received_at) AS hour, count(*) AS stale
       FROM stripe_webhook_events
-      WHERE status = 'processed' AND note = 'stale'
+      WHERE status = ${eventStatusSql(EVENT_STATUS.processed)} AND note = 'stale'
         AND received_at >= ${firstHour} AND received_at < ${endAt}
       GROUP BY 1
     ),

@@ -1,3 +1,4 @@
+import { EVENT_STATUS, eventStatusSql } from '../billing/webhook/event-statuses';
 import { getPrisma } from '../db/client';
 
 export const SIGNATURE_FAILURE_ALERT_PER_HOUR = 10;
@@ -19,8 +20,8 @@ export async function getWebhookCounters(): Promise<WebhookCounters> {
     // Duplicates come from the hourly counter: a redelivery counts in the hour it arrived, whenever
     // its event was first received.
     prisma.$queryRaw<{ processed: number; failed: number; events: number; duplicates: number }[]>`
-      SELECT count(*) FILTER (WHERE status = 'processed')::int AS processed,
-             count(*) FILTER (WHERE status = 'failed')::int AS failed,
+      SELECT count(*) FILTER (WHERE status = ${eventStatusSql(EVENT_STATUS.processed)})::int AS processed,
+             count(*) FILTER (WHERE status = ${eventStatusSql(EVENT_STATUS.failed)})::int AS failed,
              count(*)::int AS events,
              (SELECT coalesce(sum(count), 0)::int FROM stripe_webhook_duplicates
               WHERE hour > date_trunc('hour', now() - interval '24 hours')) AS duplicates
@@ -28,7 +29,7 @@ export async function getWebhookCounters(): Promise<WebhookCounters> {
     prisma.$queryRaw<{ total: number }[]>`
       SELECT coalesce(sum(count), 0)::int AS total FROM stripe_webhook_rejections
       WHERE hour = date_trunc('hour', now()) AND reason = ANY(${SIGNATURE_REASONS}::text[])`,
-    prisma.stripeWebhookEvent.count({ where: { status: 'failed' } }),
+    prisma.stripeWebhookEvent.count({ where: { status: EVENT_STATUS.failed } }),
   ]);
   const stats = day[0] ?? { processed: 0, failed: 0, events: 0, duplicates: 0 };
   const signatureFailuresLastHour = rejections[0]?.total ?? 0;

@@ -1,13 +1,12 @@
 import { z } from 'zod';
 import { getPrisma } from '../db/client';
 import { Prisma } from '../db/generated/client';
-
-export const EVENT_STATUSES = ['processed', 'ignored', 'failed'] as const;
+import { eventStatusSchema, type EventStatus } from '../billing/webhook/event-statuses';
 
 export type WebhookEventSummary = {
   id: string;
   type: string;
-  status: string;
+  status: EventStatus;
   note: string | null;
   apiVersion: string | null;
   attempts: number;
@@ -17,7 +16,7 @@ export type WebhookEventSummary = {
 
 export const listFilters = z.object({
   type: z.string().trim().max(100).regex(/^[a-z0-9_.]*$/).optional().catch(undefined),
-  status: z.enum(EVENT_STATUSES).optional().catch(undefined),
+  status: eventStatusSchema.optional().catch(undefined),
   cursor: z.string().max(200).optional().catch(undefined),
 });
 
@@ -46,7 +45,7 @@ export async function listWebhookEvents({ type, status, cursor, limit = 50 }: Li
   const where = conditions.length ? Prisma.sql`WHERE ${Prisma.join(conditions, ' AND ')}` : Prisma.empty;
 
   const rows = await getPrisma().$queryRaw<{
-    id: string; type: string; status: string; note: string | null; api_version: string | null;
+    id: string; type: string; status: EventStatus; note: string | null; api_version: string | null;
     attempts: number; duplicate_deliveries: number; received_at: Date;
   }[]>`
     SELECT id, type, status, note, api_version, attempts, duplicate_deliveries, received_at

@@ -1,4 +1,5 @@
 import { env } from '../env';
+import type { SubscriptionStatus } from './subscriptions/subscription-statuses';
 
 export type PlanId = 'free' | 'pro';
 export type BillingPeriod = 'monthly' | 'annual';
@@ -41,7 +42,7 @@ export function billingPeriodForInterval(interval: string | null | undefined): B
   return null;
 }
 
-const ACTIVE_STATUSES = new Set(['active', 'trialing', 'past_due']);
+const ACTIVE_STATUSES: ReadonlySet<string> = new Set<SubscriptionStatus>(['active', 'trialing', 'past_due']);
 
 /** Active while Stripe bills it; `past_due` keeps access as grace while Stripe retries the card. */
 export function isActiveStatus(status: string): boolean {
@@ -49,7 +50,7 @@ export function isActiveStatus(status: string): boolean {
 }
 
 /** Stripe never revives these: no later delivery may change such a row. */
-export const TERMINAL_STATUSES = ['canceled', 'incomplete_expired'] as const;
+export const TERMINAL_STATUSES = ['canceled', 'incomplete_expired'] as const satisfies readonly SubscriptionStatus[];
 
 /** The subscription fields the plan rules read: a `user_subscriptions` row has them all. */
 export type SubscriptionForFeatures = {

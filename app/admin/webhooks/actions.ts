@@ -2,11 +2,12 @@
 
 import { redirect } from 'next/navigation';
 import { requireAdmin } from '@/lib/auth/admin';
+import type { ProcessStatus } from '@/lib/billing/webhook/event-statuses';
 import { ReprocessError, reprocessWebhookEvent } from '@/lib/billing/webhook/reprocess-webhook-event';
 import { errorMessage, logger } from '@/lib/logger';
 
 // What the administrator reads after the run, by the pipeline's outcome.
-const OUTCOME_MESSAGES: Record<string, string> = {
+const OUTCOME_MESSAGES: Record<ProcessStatus, string> = {
   processed: 'applied, the event is now processed.',
   stale: 'processed as stale: a newer event had already set this state, so nothing changed.',
   ignored: 'ignored again: the event still does not apply (see its note).',

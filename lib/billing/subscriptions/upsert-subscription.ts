@@ -3,12 +3,13 @@ import { billingPeriodForInterval, isActiveStatus, planForPrice, TERMINAL_STATUS
 import type { SubscriptionFields } from '../webhook/event-fields';
 import type { EventEffect } from '../webhook/handlers/types';
 import { advancePeriodSql } from './billing-period';
+import { SUBSCRIPTION_STATUS, type SubscriptionStatus } from './subscription-statuses';
 
 /**
  * A subscription's lifecycle, earliest first: of two events from the same second, the one whose
  * status comes later is the state Stripe reached. Unknown statuses rank first.
  */
-const SAME_SECOND_STATUS_ORDER = ['incomplete', 'trialing', 'active', 'past_due', 'unpaid', 'paused', 'canceled', 'incomplete_expired'];
+const SAME_SECOND_STATUS_ORDER: readonly SubscriptionStatus[] = ['incomplete', 'trialing', 'active', 'past_due', 'unpaid', 'paused', 'canceled', 'incomplete_expired'];
 
 type UpsertSubscriptionOptions = {
   subscription: SubscriptionFields;
@@ -38,7 +39,7 @@ type UpsertSubscriptionOptions = {
 export function upsertSubscription({ subscription, observedAt, canceled = false, previousStatus = null, gate }: UpsertSubscriptionOptions): EventEffect {
   const item = subscription.items.data[0];
   const priceId = item?.price.id ?? null;
-  const status = canceled ? 'canceled' : subscription.status;
+  const status = canceled ? SUBSCRIPTION_STATUS.canceled : subscription.status;
   const period = {
     start: item?.current_period_start ?? subscription.current_period_start ?? null,
     end: item?.current_period_end ?? subscription.current_period_end ?? null,
@@ -63,7 +64,7 @@ export function upsertSubscription({ subscription, observedAt, canceled = false,
       to_timestamp(${period.start}::bigint),
       to_timestamp(${period.end}::bigint),
       ${subscription.cancel_at_period_end}::boolean,
-      CASE WHEN ${status}::text = 'past_due' THEN to_timestamp(${observedAt}::bigint) END,
+      CASE WHEN ${status}::text = ${SUBSCRIPTION_STATUS.past_due}::text THEN to_timestamp(${observedAt}::bigint) END,
       to_timestamp(${observedAt}::bigint)
     WHERE ${gate}
     ON CONFLICT (stripe_subscription_id) DO UPDATE SET
@@ -76,7 +77,7 @@ export function upsertSubscription({ subscription, observedAt, canceled = false,
       is_active = EXCLUDED.is_active,
       ${advancePeriodSql('s', period)},
       cancel_at_period_end = EXCLUDED.cancel_at_period_end,
-      past_due_since = CASE WHEN EXCLUDED.status = 'past_due' THEN COALESCE(s.past_due_since, EXCLUDED.past_due_since) END,
+      past_due_since = CASE WHEN EXCLUDED.status = ${SUBSCRIPTION_STATUS.past_due}::text THEN COALESCE(s.past_due_since, EXCLUDED.past_due_since) END,
       last_event_at = EXCLUDED.last_event_at,
       updated_at = now()
     WHERE s.status <> ALL(${[...TERMINAL_STATUSES]}::text[])

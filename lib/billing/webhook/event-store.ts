@@ -1,15 +1,16 @@
 import type Stripe from 'stripe';
 import { Prisma } from '../../db/generated/client';
+import { EVENT_STATUS, eventStatusSql, type EventStatus } from './event-statuses';
 import type { EventEffect } from './handlers/types';
 
 // The SQL that records events in stripe_webhook_events, the idempotency key and the audit trail.
 // Each statement carries the handler's effect as CTEs, so the event row and its effect commit
 // together: one statement for a new event or a duplicate, one transaction for an event run again.
 
-export type EventRow = { status: string; note: string | null; user_id: string | null; attempts: number };
+export type EventRow = { status: EventStatus; note: string | null; user_id: string | null; attempts: number };
 
 /** The row an event gets: `ignored` (with a note saying why, if any) or applied by `effect`. */
-export type EventRecord = { event: Stripe.Event; payload: string; status: 'processed' | 'ignored'; effect: EventEffect };
+export type EventRecord = { event: Stripe.Event; payload: string; status: Exclude<EventStatus, 'failed'>; effect: EventEffect };
 
 export function objectIdOf(event: Stripe.Event): string | null {
   return 'id' in event.data.object && typeof event.data.object.id === 'string' ? event.data.object.id : null;
@@ -93,8 +94,8 @@ export function countDuplicateQuery(eventId: string, reopenable: string[]): Pris
 export function recordFailureQuery(event: Stripe.Event, payload: string, message: string): Prisma.Sql {
   return Prisma.sql`
     INSERT INTO stripe_webhook_events AS e (${EVENT_COLUMNS}, status, attempts, last_error, processed_at)
-    VALUES (${eventValues(event, payload)}, 'failed', 1, ${message}::text, NULL)
+    VALUES (${eventValues(event, payload)}, ${eventStatusSql(EVENT_STATUS.failed)}, 1, ${message}::text, NULL)
     ON CONFLICT (id) DO UPDATE SET attempts = e.attempts + 1, last_error = EXCLUDED.last_error
-    WHERE e.status = 'failed'
+    WHERE e.status = ${eventStatusSql(EVENT_STATUS.failed)}
     RETURNING attempts`;
 }

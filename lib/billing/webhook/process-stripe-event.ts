@@ -5,11 +5,10 @@ import { query, sqlState, transaction, violatedConstraint } from '../../db/sql';
 import { expectedLivemode } from '../../env';
 import { errorMessage, logger } from '../../logger';
 import { EventShapeError } from './event-fields';
+import { EVENT_STATUS, type EventStatus, type ProcessStatus } from './event-statuses';
 import { countDuplicateQuery, type EventRecord, type EventRow, insertEventQuery, lockEventQuery, newEventGate, recordFailureQuery, reopenEventQuery } from './event-store';
 import { effectOfEvent } from './handlers';
 import { WebhookProcessingError } from './webhook-errors';
-
-export type ProcessStatus = 'processed' | 'already_processed' | 'ignored' | 'stale' | 'failed';
 
 /** What became of the event, the user it concerns, and which processing attempt this was. */
 export type ProcessResult = { status: ProcessStatus; userId: string | null; attempt: number };
@@ -68,7 +67,7 @@ async function recordNewEvent(event: Stripe.Event, payload: string): Promise<Pro
  * reconciliation) goes under its row lock, so concurrent deliveries queue and only the first reopens it.
  */
 async function processRecordedEvent(event: Stripe.Event, payload: string, source: EventSource): Promise<ProcessResult> {
-  const reopenable = source === 'admin' ? ['failed', 'ignored'] : ['failed'];
+  const reopenable: EventStatus[] = source === 'admin' ? [EVENT_STATUS.failed, EVENT_STATUS.ignored] : [EVENT_STATUS.failed];
   const countsAsDelivery = source === 'webhook';
   const alreadyProcessed = (row: EventRow): ProcessResult => ({ status: 'already_processed', userId: row.user_id, attempt: row.attempts });
   // Stryker disable next-line BlockStatement,ConditionalExpression: speed only; the locked path below gives the same answer and count
