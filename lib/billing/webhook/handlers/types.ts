@@ -5,7 +5,7 @@ import type { Prisma } from '../../../db/generated/client';
  * event, so recording and applying commit together or not at all.
  */
 export type EventEffect = {
-  /** Data-modifying CTEs (`name AS (...)`); every write is conditioned on the pipeline's gate. */
+  /** Data-modifying CTEs (`name AS (...)`); each one that writes carries the gate (handlers/index.test.ts fails otherwise). */
   ctes: Prisma.Sql[];
   /** A text expression: the user the event concerns (stored on the event row, cache cleared). */
   userId: Prisma.Sql;
@@ -15,6 +15,8 @@ export type EventEffect = {
 
 /**
  * One handler per event type: reads the fields it needs (zod, throws EventShapeError) and returns
- * its effect. `gate` is a boolean SQL condition each write must carry (the pipeline's claim).
+ * its effect. `gate` is the pipeline's claim, a boolean SQL condition: PostgreSQL runs a data-modifying
+ * CTE even when the outer INSERT writes nothing, so each write must carry it. handlers/index.test.ts
+ * walks every allowlisted type with its example event (lib/dev/event-templates/) and enforces this.
  */
 export type EventHandler<E> = (event: E, gate: Prisma.Sql) => EventEffect;
