@@ -1,5 +1,5 @@
 // Mutation testing of the billing core (npm run test:mutation): how many deliberate small bugs in
-// the webhook pipeline, reconciliation, plans, features and the feature cache the unit tests catch.
+// the webhook pipeline, reconciliation, plans, features and the feature cache the lib-postgres tests (beside the code) catch.
 // Not part of npm test (it takes minutes); see the README's "Mutation testing".
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */

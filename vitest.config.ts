@@ -22,9 +22,10 @@ export default defineConfig({
       {
         extends: true,
         test: {
-          name: 'unit',
+          // The tests beside the code; the project starts an embedded PostgreSQL for them.
+          name: 'lib-postgres',
           include: ['lib/**/*.test.ts', 'scripts/**/*.test.ts'],
-          globalSetup: ['tests/setup/unit-global.ts'],
+          globalSetup: ['tests/setup/lib-postgres-global.ts'],
           testTimeout: 20_000,
         },
       },

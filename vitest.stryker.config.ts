@@ -32,7 +32,7 @@ export default defineConfig({
   resolve: { alias: { '@': path.resolve(root) } },
   test: {
     include: ['lib/**/*.test.ts'],
-    globalSetup: ['tests/setup/unit-global.ts'],
+    globalSetup: ['tests/setup/lib-postgres-global.ts'],
     testTimeout: 20_000,
     hookTimeout: 60_000,
   },

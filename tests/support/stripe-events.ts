@@ -70,3 +70,14 @@ export function eventIdOf(body: string): string {
 export function signatureHeader(body: string, secret: string, timestamp = Math.floor(Date.now() / 1000)): string {
   return Stripe.webhooks.generateTestHeaderString({ payload: body, secret, timestamp });
 }
+
+/** A fixture event, parsed, with the raw body it came from. */
+export function stripeEvent(name: FixtureName, scenario: Scenario, overrides: Parameters<typeof eventBody>[2] = {}): { event: Stripe.Event; payload: string } {
+  const payload = eventBody(name, scenario, overrides);
+  return { event: JSON.parse(payload) as Stripe.Event, payload };
+}
+
+/** The `created` (Unix seconds) of a fixture event as it ships. */
+export function fixtureCreated(name: FixtureName): number {
+  return (JSON.parse(eventBody(name, freshScenario())) as { created: number }).created;
+}

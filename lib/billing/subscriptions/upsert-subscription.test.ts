@@ -1,8 +1,8 @@
 import type Stripe from 'stripe';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { subscriptionRow, testPool } from '../../../tests/support/database';
-import { eventBody, freshScenario, type Scenario } from '../../../tests/support/stripe-events';
+import { eventRows, subscriptionRow, testPool } from '../../../tests/support/database';
+import { eventBody, fixtureCreated, freshScenario, type Scenario, stripeEvent } from '../../../tests/support/stripe-events';
 import { processStripeEvent } from '../webhook/process-stripe-event';
 
 // The guarded upsert's SQL conditions, one test per condition, with the rows Stripe's events leave.
@@ -283,5 +283,105 @@ describe('a subscription object without the usual item', () => {
     for (const item of (event.data.object as unknown as { items: { data: { price: { recurring: unknown } }[] } }).items.data) item.price.recurring = null;
     expect((await processStripeEvent({ event, payload: JSON.stringify(event) })).status).toBe('processed');
     expect(await state(scenario)).toMatchObject({ status: 'active', plan: 'pro', billing_period: null, stripe_price_id: MONTHLY });
+  });
+});
+
+// The example events of customer.subscription.created, .updated and .deleted, as the webhook delivers them.
+describe('customer.subscription.created / updated', () => {
+  it('upserts price, plan, period, status and the user from metadata', async () => {
+    const result = await processStripeEvent(stripeEvent('customer.subscription.created', scenario));
+    expect(result).toEqual({ status: 'processed', userId: scenario.userId, attempt: 1 });
+
+    const row = await subscriptionRow(pool, scenario.subscriptionId);
+    expect(row).toMatchObject({
+      user_id: scenario.userId,
+      stripe_customer_id: scenario.customerId,
+      stripe_price_id: 'price_1PgafmB7WZ01zgkW6dKueIc5',
+      plan: 'pro',
+      billing_period: 'monthly',
+      status: 'active',
+      is_active: true,
+      cancel_at_period_end: false,
+    });
+    expect(row?.last_event_at?.getTime()).toBe(fixtureCreated('customer.subscription.created') * 1000);
+    expect(row?.current_period_end).toBeInstanceOf(Date);
+  });
+
+  it('switches to the annual price and keeps past_due active as grace', async () => {
+    await processStripeEvent(stripeEvent('customer.subscription.created', scenario));
+    await processStripeEvent(stripeEvent('customer.subscription.updated.past_due', scenario));
+    expect(await subscriptionRow(pool, scenario.subscriptionId)).toMatchObject({ status: 'past_due', is_active: true });
+
+    await processStripeEvent(stripeEvent('customer.subscription.updated', scenario));
+    const row = await subscriptionRow(pool, scenario.subscriptionId);
+    expect(row).toMatchObject({ status: 'active', billing_period: 'annual', stripe_price_id: 'price_1PgagYB7WZ01zgkWq8YrLy20' });
+    expect(row?.current_period_end?.getTime()).toBe(1828452600 * 1000);
+  });
+
+  it('marks unpaid and incomplete subscriptions inactive', async () => {
+    await processStripeEvent(stripeEvent('customer.subscription.updated', scenario, { status: 'unpaid' }));
+    expect(await subscriptionRow(pool, scenario.subscriptionId)).toMatchObject({ status: 'unpaid', is_active: false });
+  });
+
+  it('finds the user by customer id when the subscription has no metadata', async () => {
+    await pool.query('INSERT INTO users (id, stripe_customer_id) VALUES ($1, $2)', [scenario.userId, scenario.customerId]);
+    const { event, payload } = stripeEvent('customer.subscription.created', scenario);
+    const object = (event.data.object as unknown as { metadata: Record<string, string> });
+    object.metadata = {};
+    const result = await processStripeEvent({ event, payload: JSON.stringify(event) });
+    expect(payload).toBeTruthy();
+    expect(result.userId).toBe(scenario.userId);
+    expect((await subscriptionRow(pool, scenario.subscriptionId))?.user_id).toBe(scenario.userId);
+  });
+
+  it('leaves user_id null when nobody can be linked yet', async () => {
+    const { event } = stripeEvent('customer.subscription.created', scenario);
+    (event.data.object as unknown as { metadata: Record<string, string> }).metadata = {};
+    const result = await processStripeEvent({ event, payload: JSON.stringify(event) });
+    expect(result).toEqual({ status: 'processed', userId: null, attempt: 1 });
+    expect((await subscriptionRow(pool, scenario.subscriptionId))?.user_id).toBeNull();
+  });
+});
+
+describe('ordering', () => {
+  it('does not apply an event older than the last one applied, and records it as stale', async () => {
+    await processStripeEvent(stripeEvent('customer.subscription.updated', scenario));
+    const older = stripeEvent('customer.subscription.updated.past_due', scenario);
+    const result = await processStripeEvent(older);
+
+    expect(result.status).toBe('stale');
+    expect(await subscriptionRow(pool, scenario.subscriptionId)).toMatchObject({ status: 'active', billing_period: 'annual' });
+    expect((await eventRows(pool, older.event.id))[0]).toMatchObject({ status: 'processed', note: 'stale', user_id: scenario.userId });
+  });
+
+  it('applies an event from the same second (Stripe timestamps have one-second resolution)', async () => {
+    const second = fixtureCreated('customer.subscription.updated');
+    await processStripeEvent(stripeEvent('customer.subscription.updated', scenario, { created: second }));
+    const result = await processStripeEvent(stripeEvent('customer.subscription.updated.past_due', scenario, { created: second }));
+    expect(result.status).toBe('processed');
+    expect((await subscriptionRow(pool, scenario.subscriptionId))?.status).toBe('past_due');
+  });
+
+  it('never revives a canceled subscription, even with a newer event', async () => {
+    await processStripeEvent(stripeEvent('customer.subscription.deleted', scenario));
+    const later = fixtureCreated('customer.subscription.deleted') + 60;
+    const result = await processStripeEvent(stripeEvent('customer.subscription.updated', scenario, { created: later }));
+    expect(result.status).toBe('stale');
+    expect(await subscriptionRow(pool, scenario.subscriptionId)).toMatchObject({ status: 'canceled', is_active: false });
+  });
+
+  it('treats incomplete_expired as terminal too', async () => {
+    await processStripeEvent(stripeEvent('customer.subscription.updated', scenario, { status: 'incomplete_expired' }));
+    const later = fixtureCreated('customer.subscription.updated') + 60;
+    expect((await processStripeEvent(stripeEvent('customer.subscription.updated', scenario, { created: later }))).status).toBe('stale');
+  });
+});
+
+describe('customer.subscription.deleted', () => {
+  it('cancels and deactivates', async () => {
+    await processStripeEvent(stripeEvent('customer.subscription.created', scenario));
+    const result = await processStripeEvent(stripeEvent('customer.subscription.deleted', scenario));
+    expect(result.status).toBe('processed');
+    expect(await subscriptionRow(pool, scenario.subscriptionId)).toMatchObject({ status: 'canceled', is_active: false });
   });
 });

@@ -1,5 +1,6 @@
 import Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
+import { DEVELOPMENT_WEBHOOK_SECRET } from '../../env';
 import { verifyStripeSignature } from './verify-stripe-signature';
 import { WebhookConfigurationError, WebhookRejection } from './webhook-errors';
 
@@ -50,5 +51,53 @@ describe('verifyStripeSignature', () => {
 
   it('refuses to verify when no secret is configured', () => {
     expect(() => verifyStripeSignature({ rawBody: Buffer.from(body), header: sign(body, 'x'), secrets: [] })).toThrow(WebhookConfigurationError);
+  });
+});
+
+describe('verifyStripeSignature with the configured secrets', () => {
+  const body = JSON.stringify({ id: 'evt_1', object: 'event', type: 'customer.created', created: 1, livemode: false, api_version: null, data: { object: { id: 'cus_1' } } });
+  const sign = (secret: string, timestamp?: number) => Stripe.webhooks.generateTestHeaderString({ payload: body, secret, timestamp });
+  const reason = (header: string | null, secrets?: string[]) => {
+    try {
+      return verifyStripeSignature({ rawBody: Buffer.from(body), header, secrets }).id;
+    } catch (error) {
+      return error instanceof WebhookRejection ? error.reason : (error as Error).message;
+    }
+  };
+
+  it('uses the development secret and a 300-second tolerance when nothing else is configured', () => {
+    const now = Math.floor(Date.now() / 1000);
+    expect(reason(sign(DEVELOPMENT_WEBHOOK_SECRET))).toBe('evt_1');
+    expect(reason(sign(DEVELOPMENT_WEBHOOK_SECRET, now - 280))).toBe('evt_1');
+    expect(reason(sign(DEVELOPMENT_WEBHOOK_SECRET, now - 320))).toBe('timestamp_out_of_tolerance');
+    expect(reason(sign('whsec_other'))).toBe('invalid_signature');
+  });
+
+  it('treats an empty header as missing, and says what is missing without a secret', () => {
+    expect(reason('')).toBe('missing_signature');
+    expect(reason(sign('whsec_a'), [])).toBe('STRIPE_WEBHOOK_SECRET is not configured');
+  });
+
+  it('refuses a signed body that is not a Stripe event envelope', () => {
+    const signedReason = (value: unknown) => {
+      const payload = JSON.stringify(value);
+      try {
+        return verifyStripeSignature({ rawBody: Buffer.from(payload), header: Stripe.webhooks.generateTestHeaderString({ payload, secret: 'whsec_a' }), secrets: ['whsec_a'] }).id;
+      } catch (error) {
+        return error instanceof WebhookRejection ? error.reason : (error as Error).message;
+      }
+    };
+    const event = JSON.parse(body) as Record<string, unknown>;
+    expect(signedReason(event)).toBe('evt_1');
+    expect(signedReason({ ...event, id: 'xevt_1' })).toBe('invalid_payload');
+    expect(signedReason({ ...event, data: {} })).toBe('invalid_payload');
+    expect(signedReason({ ...event, data: { object: { id: 42 } } })).toBe('invalid_payload');
+    expect(signedReason({ ...event, data: { object: { object: 'balance' } } })).toBe('evt_1');
+  });
+
+  it('finds the replay whichever configured secret signed it', () => {
+    const old = Math.floor(Date.now() / 1000) - 3_600;
+    expect(reason(sign('whsec_b', old), ['whsec_a', 'whsec_b'])).toBe('timestamp_out_of_tolerance');
+    expect(reason(sign('whsec_a', old), ['whsec_a', 'whsec_b'])).toBe('timestamp_out_of_tolerance');
   });
 });

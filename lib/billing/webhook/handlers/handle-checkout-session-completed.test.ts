@@ -2,7 +2,7 @@ import type Stripe from 'stripe';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { eventRows, subscriptionRow, testPool } from '../../../../tests/support/database';
-import { eventBody, freshScenario, type Scenario } from '../../../../tests/support/stripe-events';
+import { eventBody, freshScenario, type Scenario, stripeEvent } from '../../../../tests/support/stripe-events';
 import { processStripeEvent } from '../process-stripe-event';
 
 // checkout.session.completed links the user to the Stripe customer and to the subscription.
@@ -101,5 +101,42 @@ describe('checkout.session.completed', () => {
     expect(await customerOf(previous.userId)).toBeNull();
     expect(await customerOf(scenario.userId)).toBe(scenario.customerId);
     expect((await eventRows(pool, delivery.event.id))[0]).toMatchObject({ note: 'customer_reassigned' });
+  });
+});
+
+describe('checkout.session.completed, the example event', () => {
+  it('creates the user link and a waiting subscription row when it arrives first', async () => {
+    const result = await processStripeEvent(stripeEvent('checkout.session.completed', scenario));
+    expect(result).toEqual({ status: 'processed', userId: scenario.userId, attempt: 1 });
+    const { rows } = await pool.query('SELECT stripe_customer_id FROM users WHERE id = $1', [scenario.userId]);
+    expect(rows[0]?.stripe_customer_id).toBe(scenario.customerId);
+    expect(await subscriptionRow(pool, scenario.subscriptionId)).toMatchObject({
+      user_id: scenario.userId, stripe_price_id: null, last_event_at: null, is_active: false,
+    });
+
+    // The first subscription event fills the waiting row, whenever it comes.
+    await processStripeEvent(stripeEvent('customer.subscription.created', scenario));
+    expect(await subscriptionRow(pool, scenario.subscriptionId)).toMatchObject({ user_id: scenario.userId, status: 'active', plan: 'pro' });
+  });
+
+  it('links an existing subscription row that arrived without a user', async () => {
+    const { event } = stripeEvent('customer.subscription.created', scenario);
+    (event.data.object as unknown as { metadata: Record<string, string> }).metadata = {};
+    await processStripeEvent({ event, payload: JSON.stringify(event) });
+    await processStripeEvent(stripeEvent('checkout.session.completed', scenario));
+    expect(await subscriptionRow(pool, scenario.subscriptionId)).toMatchObject({ user_id: scenario.userId, status: 'active' });
+  });
+
+  it('falls back to metadata.user_id and does nothing without any user', async () => {
+    const { event } = stripeEvent('checkout.session.completed', scenario);
+    const session = event.data.object as unknown as { client_reference_id: string | null; metadata: Record<string, string> | null };
+    session.client_reference_id = null;
+    expect((await processStripeEvent({ event, payload: JSON.stringify(event) })).userId).toBe(scenario.userId);
+
+    const other = stripeEvent('checkout.session.completed', freshScenario());
+    const otherSession = other.event.data.object as unknown as { client_reference_id: string | null; metadata: Record<string, string> | null };
+    otherSession.client_reference_id = null;
+    otherSession.metadata = null;
+    expect(await processStripeEvent({ event: other.event, payload: JSON.stringify(other.event) })).toEqual({ status: 'processed', userId: null, attempt: 1 });
   });
 });

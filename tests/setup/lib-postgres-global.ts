@@ -1,9 +1,9 @@
 import type { TestProject } from 'vitest/node';
 import { startTestDatabase } from './test-database';
 
-// Unit tests of the handlers run against a real PostgreSQL too; lib/env reads DATABASE_URL.
+// The tests beside the code (lib/, scripts/) run against a real PostgreSQL; lib/env reads DATABASE_URL.
 export default async function setup(project: TestProject) {
-  const db = await startTestDatabase('unit');
+  const db = await startTestDatabase('lib-postgres');
   process.env.DATABASE_URL = db.url;
   project.provide('databaseUrl', db.url);
   return () => db.destroy();

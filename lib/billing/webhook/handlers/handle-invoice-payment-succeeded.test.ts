@@ -1,60 +1,14 @@
-import type Stripe from 'stripe';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { eventRows, subscriptionRow, testPool } from '../../../../tests/support/database';
-import { eventBody, freshScenario, type Scenario } from '../../../../tests/support/stripe-events';
+import { subscriptionRow, testPool } from '../../../../tests/support/database';
+import { invoiceEvent, subscribe, T } from '../../../../tests/support/invoice-events';
+import { freshScenario, type Scenario, stripeEvent } from '../../../../tests/support/stripe-events';
 import { processStripeEvent } from '../process-stripe-event';
 
-// invoice.payment_succeeded (a renewal moves the period end) and invoice.payment_failed (recorded for
-// the invoice's user), with the invoice shapes Stripe sends: several lines, lines of other
-// subscriptions, the subscription under `parent` (basil) or at the top level (before basil).
+// invoice.payment_succeeded: a renewal moves the period end, with the invoice shapes Stripe sends.
 
 const pool = testPool(inject('databaseUrl'));
 afterAll(() => pool.end());
-
-const T = 1_796_000_000;
-
-type Line = { end: number; start?: number; subscription?: string | null; itemSubscription?: string | null; proration?: boolean; legacyProration?: boolean };
-type InvoiceShape = {
-  lines?: Line[];
-  /** basil: the subscription and its metadata under `parent`; legacy: at the top level. */
-  shape?: 'basil' | 'legacy';
-  metadata?: Record<string, string> | null;
-  parentType?: string;
-  subscription?: string;
-};
-
-function invoiceEvent(type: 'invoice.payment_succeeded' | 'invoice.payment_failed', scenario: Scenario, { lines, shape = 'basil', metadata = { user_id: scenario.userId }, parentType = 'subscription_details', subscription = scenario.subscriptionId }: InvoiceShape = {}) {
-  const event = JSON.parse(eventBody(type, scenario, { created: T + 100 })) as Stripe.Event;
-  const invoice = event.data.object as unknown as Record<string, unknown> & { lines: { data: Record<string, unknown>[] } };
-  const template = invoice.lines.data[0]!;
-  if (lines) {
-    invoice.lines.data = lines.map((line) => ({
-      ...template,
-      period: { start: line.start ?? line.end - 2_592_000, end: line.end },
-      subscription: line.subscription === undefined ? subscription : line.subscription,
-      ...(line.legacyProration === undefined ? {} : { proration: line.legacyProration }),
-      parent: line.itemSubscription === null ? null : {
-        type: 'subscription_item_details',
-        subscription_item_details: { invoice_item: null, proration: line.proration ?? false, subscription: line.itemSubscription ?? subscription, subscription_item: 'si_1' },
-      },
-    }));
-  }
-  if (shape === 'legacy') {
-    invoice.parent = null;
-    invoice.subscription = subscription;
-    invoice.subscription_details = { metadata };
-  } else {
-    invoice.parent = { type: parentType, quote_details: null, subscription_details: { subscription, metadata } };
-  }
-  return { event, payload: JSON.stringify(event) };
-}
-
-async function subscribe(scenario: Scenario, status = 'active', periodEnd = 1_800_000_000) {
-  const event = JSON.parse(eventBody('customer.subscription.updated', scenario, { created: T, status })) as Stripe.Event;
-  for (const item of (event.data.object as unknown as { items: { data: { current_period_end: number }[] } }).items.data) item.current_period_end = periodEnd;
-  expect((await processStripeEvent({ event, payload: JSON.stringify(event) })).status).toBe('processed');
-}
 
 const periodEnd = async (scenario: Scenario) => {
   const end = (await subscriptionRow(pool, scenario.subscriptionId))?.current_period_end;
@@ -182,40 +136,15 @@ describe('invoice.payment_succeeded', () => {
   });
 });
 
-describe('invoice.payment_failed', () => {
-  it('is recorded for the metadata user and changes nothing (the status comes as a subscription event)', async () => {
-    await subscribe(scenario);
-    const delivery = invoiceEvent('invoice.payment_failed', scenario, { lines: [{ end: 1_810_000_000 }] });
-    expect(await processStripeEvent(delivery)).toEqual({ status: 'processed', userId: scenario.userId, attempt: 1 });
-    expect((await eventRows(pool, delivery.event.id))[0]).toMatchObject({ status: 'processed', note: null, user_id: scenario.userId, type: 'invoice.payment_failed' });
-    expect(await subscriptionRow(pool, scenario.subscriptionId)).toMatchObject({ status: 'active', is_active: true });
-    expect(await periodEnd(scenario)).toBe(1_800_000_000);
-  });
+describe('invoice.payment_succeeded, the example event', () => {
+  it('payment_succeeded moves the period end forward, never back', async () => {
+    await processStripeEvent(stripeEvent('customer.subscription.created', scenario));
+    const result = await processStripeEvent(stripeEvent('invoice.payment_succeeded', scenario));
+    expect(result).toEqual({ status: 'processed', userId: scenario.userId, attempt: 1 });
+    expect((await subscriptionRow(pool, scenario.subscriptionId))?.current_period_end?.getTime()).toBe(1798538404 * 1000);
 
-  it('reads the metadata of the legacy shape too', async () => {
-    expect((await processStripeEvent(invoiceEvent('invoice.payment_failed', scenario, { shape: 'legacy' }))).userId).toBe(scenario.userId);
-  });
-
-  it('without metadata (or an empty user id) finds the user on the subscription row', async () => {
-    await subscribe(scenario);
-    expect((await processStripeEvent(invoiceEvent('invoice.payment_failed', scenario, { metadata: null }))).userId).toBe(scenario.userId);
-    expect((await processStripeEvent(invoiceEvent('invoice.payment_failed', scenario, { metadata: { user_id: '' } }))).userId).toBe(scenario.userId);
-    expect((await processStripeEvent(invoiceEvent('invoice.payment_failed', scenario, { metadata: null, shape: 'legacy' }))).userId).toBe(scenario.userId);
-  });
-
-  it('of an invoice that bills no subscription is recorded for the user of the customer', async () => {
-    await pool.query('INSERT INTO users (id, stripe_customer_id) VALUES ($1, $2)', [scenario.userId, scenario.customerId]);
-    const delivery = invoiceEvent('invoice.payment_failed', scenario, { lines: [{ end: 1_810_000_000, subscription: null, itemSubscription: null }] });
-    const invoice = delivery.event.data.object as unknown as Record<string, unknown>;
-    invoice.parent = null;
-    delete invoice.subscription;
-    delete invoice.subscription_details;
-    expect(await processStripeEvent({ event: delivery.event, payload: JSON.stringify(delivery.event) })).toEqual({ status: 'processed', userId: scenario.userId, attempt: 1 });
-  });
-
-  it('without metadata nor subscription row finds the user of the customer, else none', async () => {
-    expect(await processStripeEvent(invoiceEvent('invoice.payment_failed', scenario, { metadata: null }))).toEqual({ status: 'processed', userId: null, attempt: 1 });
-    await pool.query('INSERT INTO users (id, stripe_customer_id) VALUES ($1, $2)', [scenario.userId, scenario.customerId]);
-    expect(await processStripeEvent(invoiceEvent('invoice.payment_failed', scenario, { metadata: null }))).toEqual({ status: 'processed', userId: scenario.userId, attempt: 1 });
+    await processStripeEvent(stripeEvent('customer.subscription.updated', scenario));
+    await processStripeEvent(stripeEvent('invoice.payment_succeeded', scenario));
+    expect((await subscriptionRow(pool, scenario.subscriptionId))?.current_period_end?.getTime()).toBe(1828452600 * 1000);
   });
 });
