@@ -56,6 +56,18 @@ const envSchema = z.object({
     .optional(),
   // Bearer token Vercel Cron sends to /api/cron/*; unset: those routes answer 401.
   CRON_SECRET: optionalString,
+  // Monitoring: the Prometheus scrape token (unset: /api/metrics answers 404), where alerts are
+  // posted ({"text": ...}), their thresholds, and how long events are kept.
+  METRICS_TOKEN: optionalString,
+  ALERT_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
+  ALERT_SUCCESS_RATE_MIN: z.coerce.number().min(0).max(1).default(0.95),
+  ALERT_MIN_DELIVERIES: z.coerce.number().int().min(1).default(20),
+  ALERT_SIGNATURE_FAILURES_PER_HOUR: z.coerce.number().int().min(0).default(10),
+  ALERT_DUPLICATE_SHARE_MAX: z.coerce.number().min(0).max(1).default(0.2),
+  ALERT_RECONCILE_CURSOR_DAYS: z.coerce.number().min(1).max(30).default(25),
+  ALERT_NO_DELIVERY_HOURS: z.coerce.number().min(1).default(24),
+  // Stripe redelivers for 3 days and keeps events 30: an event younger than that may still come back.
+  STRIPE_EVENT_RETENTION_DAYS: z.coerce.number().int().min(30).default(90),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -16,8 +16,15 @@ describe('vercel.json', () => {
   });
 
   it('schedules the reconciliation route hourly, and that route exists', async () => {
-    expect(vercel.crons).toEqual([{ path: '/api/cron/stripe-reconcile', schedule: '0 * * * *' }]);
+    expect(vercel.crons).toContainEqual({ path: '/api/cron/stripe-reconcile', schedule: '0 * * * *' });
     const route = await import('../app/api/cron/stripe-reconcile/route');
+    expect(typeof route.GET).toBe('function');
+  });
+
+  it('schedules the monitor route every five minutes, and that route exists', async () => {
+    expect(vercel.crons).toContainEqual({ path: '/api/cron/stripe-monitor', schedule: '*/5 * * * *' });
+    expect(vercel.crons).toHaveLength(2);
+    const route = await import('../app/api/cron/stripe-monitor/route');
     expect(typeof route.GET).toBe('function');
   });
 });

@@ -2,7 +2,7 @@ import { EVENT_STATUS, eventStatusSql } from '../billing/webhook/event-statuses'
 import { getPrisma } from '../db/client';
 
 export const SIGNATURE_FAILURE_ALERT_PER_HOUR = 10;
-const SIGNATURE_REASONS = ['missing_signature', 'invalid_signature', 'timestamp_out_of_tolerance'];
+export const SIGNATURE_REASONS = ['missing_signature', 'invalid_signature', 'timestamp_out_of_tolerance'];
 
 export type WebhookCounters = {
   /** processed / (processed + failed) among events received in the last 24 h; null when none. */

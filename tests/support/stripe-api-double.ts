@@ -3,6 +3,9 @@ import Stripe from 'stripe';
 
 export type RecordedRequest = { method: string; path: string; body: URLSearchParams };
 
+/** A webhook endpoint as `GET /v1/webhook_endpoints` lists it (the fields the monitor reads). */
+export type DoubleWebhookEndpoint = { id: string; object: 'webhook_endpoint'; url: string; status: 'enabled' | 'disabled'; api_version: string | null; enabled_events: string[] };
+
 type DoubleSubscription = {
   id: string;
   object: 'subscription';
@@ -20,6 +23,7 @@ type DoubleSubscription = {
 export async function startStripeApiDouble() {
   const requests: RecordedRequest[] = [];
   const subscriptions = new Map<string, DoubleSubscription>();
+  const webhookEndpoints: DoubleWebhookEndpoint[] = [];
   const server = createServer((request: IncomingMessage, response) => {
     let raw = '';
     request.on('data', (chunk: Buffer) => { raw += chunk.toString(); });
@@ -38,6 +42,7 @@ export async function startStripeApiDouble() {
         const data = [...subscriptions.values()].filter((subscription) => !customer || subscription.customer === customer);
         return json(200, { object: 'list', url: '/v1/subscriptions', has_more: false, data });
       }
+      if (url.pathname === '/v1/webhook_endpoints' && method === 'GET') return json(200, { object: 'list', url: '/v1/webhook_endpoints', has_more: false, data: webhookEndpoints });
       const match = /^\/v1\/subscriptions\/([^/]+)$/.exec(url.pathname);
       if (match?.[1]) {
         const subscription = subscriptions.get(match[1]);
@@ -54,8 +59,12 @@ export async function startStripeApiDouble() {
   const stripe = new Stripe('sk_test_double', { host: '127.0.0.1', port, protocol: 'http', maxNetworkRetries: 0 });
   return {
     stripe,
+    /** The base URL to give the app as STRIPE_API_URL. */
+    url: `http://127.0.0.1:${port}`,
     requests,
     subscriptions,
+    /** The account's webhook endpoints, newest first, as `GET /v1/webhook_endpoints` answers them. */
+    webhookEndpoints,
     /** A subscription Stripe knows, with one item at `priceId`. */
     addSubscription({ id, customer, status = 'active', priceId, itemId = `si_${id}` }: { id: string; customer: string; status?: string; priceId: string; itemId?: string }) {
       subscriptions.set(id, {

@@ -10,6 +10,7 @@ import { requireAdmin } from '@/lib/auth/admin';
 import { formatDateTime } from '@/lib/format';
 import { ReconcileStatus } from './reconcile-status';
 import { DeliveryChart } from './delivery-chart';
+import { FiringAlerts } from './firing-alerts';
 
 export const metadata: Metadata = { title: 'Webhook events', robots: { index: false } };
 export const dynamic = 'force-dynamic';
@@ -38,6 +39,7 @@ export default async function AdminWebhooksPage({ searchParams }: { searchParams
   return (
     <main>
       <h1>Webhook events</h1>
+      <FiringAlerts />
       <section className="counters" aria-label="Counters">
         <div className="card counter"><div className="value" data-testid="success-rate">{percent(counters.successRate24h)}</div><div className="label">Success rate, 24 h</div></div>
         <div className="card counter">
