@@ -12,23 +12,24 @@ export const COUNTER_RETENTION_DAYS = 400;
 export async function pruneHourlyCounters(now: Date = new Date()): Promise<number> {
   const cutoff = new Date(now.getTime() - COUNTER_RETENTION_DAYS * 86_400_000);
   return transaction(async (run) => {
-    const results = await Promise.all([
-      run<{ rows: number }>(Prisma.sql`
+    // One after another: a transaction's statements share its one connection.
+    const results = [
+      await run<{ rows: number }>(Prisma.sql`
         WITH gone AS (DELETE FROM stripe_webhook_duplicates WHERE hour < ${cutoff} AND hour > '-infinity' RETURNING count),
         folded AS (
           INSERT INTO stripe_webhook_duplicates AS d (hour, count) SELECT '-infinity', sum(count) FROM gone HAVING count(*) > 0
           ON CONFLICT (hour) DO UPDATE SET count = d.count + EXCLUDED.count)
         SELECT count(*)::int AS rows FROM gone`),
-      run<{ rows: number }>(Prisma.sql`
+      await run<{ rows: number }>(Prisma.sql`
         WITH gone AS (DELETE FROM stripe_webhook_rejections WHERE hour < ${cutoff} AND hour > '-infinity' RETURNING reason, count),
         folded AS (
           INSERT INTO stripe_webhook_rejections AS r (hour, reason, count) SELECT '-infinity', reason, sum(count) FROM gone GROUP BY reason
           ON CONFLICT (hour, reason) DO UPDATE SET count = r.count + EXCLUDED.count)
         SELECT count(*)::int AS rows FROM gone`),
-      run<{ rows: number }>(Prisma.sql`
+      await run<{ rows: number }>(Prisma.sql`
         WITH gone AS (DELETE FROM stripe_webhook_event_counts WHERE hour < ${cutoff} AND hour > '-infinity' RETURNING 1)
         SELECT count(*)::int AS rows FROM gone`),
-    ]);
+    ];
     return results.reduce((sum, [row]) => sum + (row?.rows ?? 0), 0);
   });
 }

@@ -1,9 +1,9 @@
 -- Monitoring: the alert state the monitor run keeps, the hourly event counts the metrics read, and
 -- the indexes that keep a scrape and the alert checks cheap with millions of event rows.
 
--- One row per alert condition. `firing` is what the last run found; `notified` what the alert
+-- One row per alert condition. firing is what the last run found, notified what the alert
 -- receiver was last told. A run claims a difference (claimed_until) before posting, so overlapping
--- runs and several instances post each start and each clear once; a failed post is retried next run.
+-- runs and several instances post each start and each clear once, a failed post is retried next run.
 CREATE TABLE "stripe_monitor_alerts" (
     "name" TEXT NOT NULL,
     "firing" BOOLEAN NOT NULL DEFAULT false,
@@ -19,8 +19,8 @@ CREATE TABLE "stripe_monitor_alerts" (
 );
 
 -- Events per received hour, type and outcome (processed, stale, ignored, failed), counted once an hour
--- is over, so the metrics never scan the events table and outlive the events' retention. The row at
--- hour '-infinity' holds what was folded out of rows older than the counters' retention.
+-- is over, so the metrics never scan the events table and outlive the retention of the events. The row at
+-- hour minus infinity holds what was folded out of rows older than the retention of the counters.
 CREATE TABLE "stripe_webhook_event_counts" (
     "hour" TIMESTAMPTZ(0) NOT NULL,
     "type" TEXT NOT NULL,
