@@ -18,16 +18,21 @@ export const LAG_WINDOW_SECONDS = 3_600;
  */
 export async function collectMetrics(): Promise<MetricFamily[]> {
   const mode = expectedLivemode() ? 'live' : 'test';
+  // The bound as a value, so the planner reads the uncounted tail from the received_at index.
+  const [state] = await query<{ counted_until: Date | null }>(Prisma.sql`SELECT counted_until FROM stripe_monitor_state WHERE id = 1`);
+  const countedUntil = state?.counted_until ?? null;
   const [deliveries, duplicates, rejections, gauges, alerts, syncDrift] = await Promise.all([
     // One statement: the totals and the uncounted tail are read in the same snapshot, so an event is
-    // never in both or in neither while another instance counts.
+    // never in both or in neither while another instance counts (counted_until only moves forward:
+    // the subquery narrows the tail when a count committed since the bound was read).
     query<{ type: string; outcome: string; count: string; unknown_price: string }>(Prisma.sql`
       SELECT type, outcome, sum(count)::bigint AS count, sum(unknown_price)::bigint AS unknown_price FROM (
         SELECT type, outcome, count, unknown_price FROM stripe_webhook_event_counts WHERE hour = '-infinity'
         UNION ALL
         SELECT type, ${EVENT_OUTCOME_SQL}, count(*), count(*) FILTER (WHERE note = 'unknown_price')
         FROM stripe_webhook_events
-        WHERE received_at >= coalesce((SELECT counted_until FROM stripe_monitor_state WHERE id = 1), '-infinity')
+        WHERE received_at >= coalesce(${countedUntil}::timestamptz, '-infinity')
+          AND received_at >= coalesce((SELECT counted_until FROM stripe_monitor_state WHERE id = 1), '-infinity')
         GROUP BY 1, 2
       ) AS all_counts
       GROUP BY type, outcome ORDER BY type, outcome`),

@@ -23,7 +23,7 @@ describe('pruneWebhookEvents', () => {
   it('deletes events older than the retention in batches, and keeps failed ones and younger ones', async () => {
     const prefix = 'evt_prune_batches';
     await seed(prefix, [['processed', 91], ['ignored', 95], ['processed', 100], ['processed', 150], ['processed', 91], ['failed', 120], ['processed', 89], ['failed', 1]]);
-    const result = await pruneWebhookEvents({ retentionDays: 90, batchSize: 2, now: NOW });
+    const result = await pruneWebhookEvents({ retentionDays: 90, batchSize: 2, pauseMs: 0, now: NOW });
     expect(result).toEqual({ deleted: 5, batches: 3, more: false });
     expect(await left(prefix)).toEqual([{ id: `${prefix}_6`, status: 'failed' }, { id: `${prefix}_7`, status: 'processed' }, { id: `${prefix}_8`, status: 'failed' }]);
   });
@@ -34,7 +34,7 @@ describe('pruneWebhookEvents', () => {
     const first = await pruneWebhookEvents({ retentionDays: 150, batchSize: 1, budgetMs: -1, now: NOW });
     expect(first).toEqual({ deleted: 1, batches: 1, more: true });
     expect(await left(prefix)).toHaveLength(2);
-    expect((await pruneWebhookEvents({ retentionDays: 150, batchSize: 1, now: NOW })).deleted).toBe(2);
+    expect((await pruneWebhookEvents({ retentionDays: 150, batchSize: 1, pauseMs: 0, now: NOW })).deleted).toBe(2);
     expect(await left(prefix)).toEqual([]);
   });
 });
