@@ -19,7 +19,7 @@ export async function evaluateAlertConditions(source: Env = configured): Promise
   const mode = expectedLivemode(source) ? 'live' : 'test';
   const [rows, syncDrift] = await Promise.all([
     query<{
-      processed: number; failed_last_hour: number; events_last_hour: number; duplicates_last_hour: number; signature_failures: number;
+      processed: number; failed_last_hour: number; events_last_hour: number; events_two_hours: number; duplicates_two_hours: number; signature_failures: number;
       failed: number; newest_failed: string | null; cursor_days: number | null; unknown_prices: number; unknown_objects: string[] | null;
       silent: boolean; active_subscriptions: boolean;
     }>(Prisma.sql`
@@ -27,7 +27,9 @@ export async function evaluateAlertConditions(source: Env = configured): Promise
         (SELECT count(*) FILTER (WHERE status = 'processed')::int FROM stripe_webhook_events WHERE received_at > now() - interval '1 hour') AS processed,
         (SELECT count(*) FILTER (WHERE status = 'failed')::int FROM stripe_webhook_events WHERE received_at > now() - interval '1 hour') AS failed_last_hour,
         (SELECT count(*)::int FROM stripe_webhook_events WHERE received_at > now() - interval '1 hour') AS events_last_hour,
-        (SELECT coalesce(sum(count), 0)::int FROM stripe_webhook_duplicates WHERE hour > now() - interval '1 hour') AS duplicates_last_hour,
+        -- Duplicates are counted per clock hour: their share is taken over this hour and the previous one.
+        (SELECT count(*)::int FROM stripe_webhook_events WHERE received_at >= date_trunc('hour', now()) - interval '1 hour') AS events_two_hours,
+        (SELECT coalesce(sum(count), 0)::int FROM stripe_webhook_duplicates WHERE hour >= date_trunc('hour', now()) - interval '1 hour') AS duplicates_two_hours,
         (SELECT coalesce(max(total), 0)::int FROM (
            SELECT sum(count) AS total FROM stripe_webhook_rejections
            WHERE hour >= date_trunc('hour', now()) - interval '1 hour' AND reason = ANY(${SIGNATURE_REASONS}::text[]) GROUP BY hour) AS hours) AS signature_failures,
@@ -46,10 +48,10 @@ export async function evaluateAlertConditions(source: Env = configured): Promise
   const s = rows[0];
   if (!s) throw new Error('The alert conditions query returned no row');
   const attempted = s.processed + s.failed_last_hour;
-  const deliveries = s.events_last_hour + s.duplicates_last_hour;
-  const enough = deliveries >= source.ALERT_MIN_DELIVERIES;
+  const enough = s.events_last_hour >= source.ALERT_MIN_DELIVERIES;
   const successRate = attempted ? s.processed / attempted : 1;
-  const duplicateShare = deliveries ? s.duplicates_last_hour / deliveries : 0;
+  const deliveries = s.events_two_hours + s.duplicates_two_hours;
+  const duplicateShare = deliveries ? s.duplicates_two_hours / deliveries : 0;
   return [
     {
       name: 'webhook_success_rate',
@@ -63,8 +65,8 @@ export async function evaluateAlertConditions(source: Env = configured): Promise
     },
     {
       name: 'duplicate_share',
-      firing: enough && duplicateShare > source.ALERT_DUPLICATE_SHARE_MAX,
-      message: `Duplicate deliveries are ${percent(duplicateShare)} of the last hour's ${deliveries} (alert over ${percent(source.ALERT_DUPLICATE_SHARE_MAX)}): Stripe is retrying answers it did not get in time`,
+      firing: deliveries >= source.ALERT_MIN_DELIVERIES && duplicateShare > source.ALERT_DUPLICATE_SHARE_MAX,
+      message: `Duplicate deliveries are ${percent(duplicateShare)} of the ${deliveries} since the start of the previous hour (alert over ${percent(source.ALERT_DUPLICATE_SHARE_MAX)}): Stripe is retrying answers it did not get in time`,
     },
     {
       name: 'failed_events',

@@ -105,8 +105,10 @@ async function main() {
     const scrape = { p50: ms(percentile(scrapes, 50)), p95: ms(percentile(scrapes, 95)), max: ms(Math.max(...scrapes)) };
     log(`steady scrape over ${SCRAPES}: p50 ${scrape.p50} ms, p95 ${scrape.p95} ms, max ${scrape.max} ms (${first.body.split('\n').filter((line) => line && !line.startsWith('#')).length} samples)`);
     // What the metrics read: the one statement over the counts and the uncounted tail.
-    const plan = await client.query(`EXPLAIN (ANALYZE, BUFFERS) SELECT count(*) FROM stripe_webhook_events
-      WHERE received_at >= coalesce((SELECT counted_until FROM stripe_monitor_state WHERE id = 1), '-infinity')`);
+    const plan = await client.query(`EXPLAIN (ANALYZE, BUFFERS) SELECT type, count(*) FROM stripe_webhook_events
+      WHERE received_at >= coalesce($1::timestamptz, '-infinity')
+        AND received_at >= coalesce((SELECT counted_until FROM stripe_monitor_state WHERE id = 1), '-infinity') GROUP BY type`,
+      [(await client.query<{ counted_until: Date | null }>('SELECT counted_until FROM stripe_monitor_state WHERE id = 1')).rows[0]?.counted_until ?? null]);
     log(`tail read: ${plan.rows.map((row: Record<string, string>) => Object.values(row)[0]).filter((line) => /Index|Execution/.test(line ?? '')).map((line) => line?.trim()).join(' | ')}`);
 
     log(`warming up: ${DELIVERIES_PER_ROUND} deliveries`);
