@@ -238,6 +238,30 @@ describe('GET /api/cron/stripe-monitor', () => {
     expect(stripeApi.requests.filter((request) => request.path.startsWith('/v1/webhook_endpoints')).length).toBeGreaterThanOrEqual(4);
   });
 
+  it('alerts on drift found by the last sync run, and clears when a later run finds none', async () => {
+    // The sync's run table, in the shape its migration gives it, when this database has none yet.
+    const created = (await pool.query(`SELECT to_regclass('stripe_sync_runs') IS NULL AS missing`)).rows[0].missing as boolean;
+    if (created) {
+      await pool.query(`CREATE TABLE stripe_sync_runs (id text PRIMARY KEY DEFAULT gen_random_uuid()::text, mode text NOT NULL DEFAULT 'test',
+        started_at timestamptz(3) NOT NULL DEFAULT now(), finished_at timestamptz(3), drift integer NOT NULL DEFAULT 0)`);
+    }
+    const ids = [randomId('sync_run'), randomId('sync_run'), randomId('sync_run')];
+    try {
+      await pool.query(`INSERT INTO stripe_sync_runs (id, mode, started_at, finished_at, drift) VALUES
+        ($1, 'test', now() + interval '1 minute', now() + interval '2 minutes', 3), ($2, 'live', now() + interval '3 minutes', now() + interval '4 minutes', 0)`, [ids[0], ids[1]]);
+      expect((await monitor()).body.firing.map((alert) => alert.name)).toEqual(['sync_drift']);
+      expect(receiver.texts).toEqual([expect.stringMatching(/^\[FIRING\] sync_drift: The last subscription sync found 3 subscriptions differing from Stripe/)]);
+      expect(samples((await scrape()).text).get('stripe_sync_last_drift_subscriptions')).toBe(3);
+
+      await pool.query(`INSERT INTO stripe_sync_runs (id, mode, started_at, finished_at, drift) VALUES ($1, 'test', now() + interval '5 minutes', now() + interval '6 minutes', 0)`, [ids[2]]);
+      expect((await monitor()).body.firing).toEqual([]);
+      expect(resolved('sync_drift')).toBe(1);
+      expect(samples((await scrape()).text).get('stripe_sync_last_drift_subscriptions')).toBe(0);
+    } finally {
+      await pool.query(created ? 'DROP TABLE stripe_sync_runs' : 'DELETE FROM stripe_sync_runs WHERE id = ANY($1)', created ? [] : [ids]);
+    }
+  });
+
   it('sends one alert when two monitor runs overlap', async () => {
     await insertEvents([{ status: 'failed' }]);
     receiver.setDelay(500);
