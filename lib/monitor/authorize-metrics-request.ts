@@ -11,5 +11,6 @@ const digest = (value: string) => createHash('sha256').update(value).digest();
 export function authorizeMetricsRequest(request: Request, token: string | undefined = env.METRICS_TOKEN): 401 | 404 | null {
   if (!token) return 404;
   // Digests of equal length, so the comparison's time says nothing about the token's length.
+  // Stryker disable next-line StringLiteral: any stand-in for a missing header differs from "Bearer <token>"
   return timingSafeEqual(digest(request.headers.get('authorization') ?? ''), digest(`Bearer ${token}`)) ? null : 401;
 }
