@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { testPool } from '../../tests/support/database';
 import { pruneWebhookEvents } from './prune-webhook-events';
 
@@ -16,6 +16,12 @@ async function seed(prefix: string, rows: [status: string, daysAgo: number][]) {
     [prefix, rows.map((row) => row[0]), rows.map((row) => daysBefore(row[1]))],
   );
 }
+/** Sets how far the hourly counts reach (this file alone among the tests beside the code moves it). */
+const countedUntil = (until: Date | null) =>
+  pool.query(`INSERT INTO stripe_monitor_state (id, counted_until) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET counted_until = EXCLUDED.counted_until`, [until]);
+// By default every event of the test clock's past is counted, so retention alone decides.
+beforeEach(() => countedUntil(NOW));
+
 const left = async (prefix: string) =>
   (await pool.query<{ id: string; status: string }>(`SELECT id, status FROM stripe_webhook_events WHERE id LIKE $1 || '_%' ORDER BY id`, [prefix])).rows;
 
@@ -35,6 +41,21 @@ describe('pruneWebhookEvents', () => {
     expect(first).toEqual({ deleted: 1, batches: 1, more: true });
     expect(await left(prefix)).toHaveLength(2);
     expect((await pruneWebhookEvents({ retentionDays: 150, batchSize: 1, pauseMs: 0, now: NOW })).deleted).toBe(2);
+    expect(await left(prefix)).toEqual([]);
+  });
+
+  it('keeps events the hourly counts do not hold yet, so a counter never goes down', async () => {
+    const prefix = 'evt_prune_uncounted';
+    await seed(prefix, [['processed', 200], ['processed', 120], ['ignored', 100]]);
+    // A count that has reached 150 days before the clock: the two younger events are not counted yet.
+    await countedUntil(daysBefore(150));
+    expect((await pruneWebhookEvents({ retentionDays: 90, pauseMs: 0, now: NOW })).deleted).toBe(1);
+    expect((await left(prefix)).map((row) => row.id)).toEqual([`${prefix}_2`, `${prefix}_3`]);
+    // No count run yet at all: nothing is deleted.
+    await countedUntil(null);
+    expect((await pruneWebhookEvents({ retentionDays: 90, pauseMs: 0, now: NOW })).deleted).toBe(0);
+    await countedUntil(NOW);
+    expect((await pruneWebhookEvents({ retentionDays: 90, pauseMs: 0, now: NOW })).deleted).toBe(2);
     expect(await left(prefix)).toEqual([]);
   });
 });
