@@ -165,6 +165,21 @@ describe('GET /api/metrics', () => {
     expect(after.get('stripe_webhook_deliveries_total{type="customer.subscription.updated",outcome="processed"}')).toBe(3);
     expect(after.get('stripe_webhook_deliveries_total{type="customer.created",outcome="ignored"}')).toBe(1);
   });
+  it('counts each event once when scrapes and monitor runs count at the same time', async () => {
+    await insertEvents([
+      ...Array.from({ length: 12 }, () => ({ status: 'processed', receivedAgo: '3 hours' })),
+      ...Array.from({ length: 8 }, () => ({ status: 'ignored', type: 'customer.created', receivedAgo: '2 hours' })),
+      { status: 'processed' },
+    ]);
+    const answers = await Promise.all([scrape(), scrape(), scrape(), monitor(), scrape(), monitor()]);
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200, 200, 200]);
+    const counts = await pool.query<{ all_time: string; hourly: string }>(`
+      SELECT sum(count) FILTER (WHERE hour = '-infinity') AS all_time, sum(count) FILTER (WHERE hour > '-infinity') AS hourly FROM stripe_webhook_event_counts`);
+    expect(counts.rows[0]).toEqual({ all_time: '20', hourly: '20' });
+    const values = samples((await scrape()).text);
+    expect(values.get('stripe_webhook_deliveries_total{type="customer.subscription.updated",outcome="processed"}')).toBe(13);
+    expect(values.get('stripe_webhook_deliveries_total{type="customer.created",outcome="ignored"}')).toBe(8);
+  });
 });
 
 describe('GET /api/cron/stripe-monitor', () => {
@@ -310,5 +325,24 @@ describe('GET /api/cron/stripe-monitor', () => {
       expect([series, after.get(series)]).toEqual([series, before.get(series)]);
     }
     expect((await monitor()).body.retention.deleted).toBe(0);
+  });
+
+  it('deletes no event the hourly counts do not hold yet, while another instance is counting', async () => {
+    await insertEvents(['processed', 'ignored'].map((status) => ({ status, receivedAgo: '91 days' })));
+    // Another instance counting: it holds the state row, so this run's count is skipped.
+    await pool.query('INSERT INTO stripe_monitor_state (id) VALUES (1)');
+    const counting = await pool.connect();
+    try {
+      await counting.query('BEGIN');
+      await counting.query('SELECT 1 FROM stripe_monitor_state WHERE id = 1 FOR UPDATE');
+      expect((await monitor()).body.retention.deleted).toBe(0);
+    } finally {
+      await counting.query('ROLLBACK');
+      counting.release();
+    }
+    expect((await monitor()).body.retention.deleted).toBe(2);
+    const values = samples((await scrape()).text);
+    expect(values.get('stripe_webhook_deliveries_total{type="customer.subscription.updated",outcome="processed"}')).toBe(1);
+    expect(values.get('stripe_webhook_deliveries_total{type="customer.subscription.updated",outcome="ignored"}')).toBe(1);
   });
 });
