@@ -14,6 +14,8 @@ export type Pooler = {
   /** The pooled URL: same user, password and database as the direct one, the pooler's port. */
   url: string;
   port: number;
+  /** The daemon's process id (the benchmark reads its CPU time), once it is running. */
+  pid: () => number | undefined;
   logs: () => string;
   stop: () => Promise<void>;
 };
@@ -144,5 +146,5 @@ export async function startPgbouncer({ databaseUrl }: { databaseUrl: string }): 
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
-  return { url, port, logs, stop };
+  return { url, port, pid, logs, stop };
 }
