@@ -335,11 +335,12 @@ async function main() {
     for (let run = 0; run < COLD_STARTS; run += 1) {
       coldStarts.push(await coldStart(db.url, appEnv));
       const last = coldStarts.at(-1);
-      log(`  cold start ${run + 1}: first webhook answered ${last?.spawnToFirstAnswerMs} ms after spawn, its latency ${last?.firstWebhookMs} ms (status ${last?.status}), the next ones ${last?.nextWebhooksMs.join(', ')} ms`);
+      log(`  cold start ${run + 1}: ready ${last?.spawnToReadyMs} ms after spawn (server CPU ${last?.cpuToReadyMs} ms), first webhook sent then answered ${last?.spawnToFirstAnswerMs} ms after spawn, its latency ${last?.firstWebhookMs} ms (route ${last?.handlerMs} ms, server CPU ${last?.firstWebhookCpuMs} ms, status ${last?.status}), the next ones ${last?.nextWebhooksMs.join(', ')} ms`);
     }
     const coldMedian = (pick: (run: ColdStart) => number) => coldStarts.map(pick).sort((a, b) => a - b)[Math.floor(coldStarts.length / 2)] ?? 0;
     const firstWebhookMs = coldMedian((run) => run.firstWebhookMs);
     const spawnToFirstAnswerMs = coldMedian((run) => run.spawnToFirstAnswerMs);
+    const firstWebhookCpuMs = coldMedian((run) => run.firstWebhookCpuMs);
 
     for (let i = 0; i < INSTANCES; i += 1) apps.push(await startApp({ databaseUrl: db.url, env: appEnv, nodeArgs }));
     log(`server RSS after start: ${apps.map((app) => peakRssMb(app.pid)).join(', ')} MB`);
@@ -428,6 +429,7 @@ async function main() {
       eventsPerPhase: EVENTS,
       coldStarts,
       firstWebhookMs,
+      firstWebhookCpuMs,
       spawnToFirstAnswerMs,
       webhook,
       health,
@@ -476,7 +478,7 @@ async function main() {
     console.log(`| webhook events/s (c16) | ${webhook.requestsPerSecond} (p50 ${webhook.p50} ms, p99 ${webhook.p99} ms; rounds ${webhook.rounds.join(', ')}) |`);
     console.log(`| webhook events/s through PgBouncer (c16) | ${webhookPooled.requestsPerSecond} (p50 ${webhookPooled.p50} ms, p99 ${webhookPooled.p99} ms; rounds ${webhookPooled.rounds.join(', ')}) |`);
     console.log(`| health req/s (c16) | ${health.requestsPerSecond} (p99 ${health.p99} ms; rounds ${health.rounds.join(', ')}) |`);
-    console.log(`| first webhook after start | ${firstWebhookMs} ms (answered ${spawnToFirstAnswerMs} ms after spawn; runs ${coldStarts.map((run) => run.firstWebhookMs).join(', ')} ms) |`);
+    console.log(`| first webhook after start | ${firstWebhookMs} ms, server CPU ${firstWebhookCpuMs} ms (answered ${spawnToFirstAnswerMs} ms after spawn; runs ${coldStarts.map((run) => run.firstWebhookMs).join(', ')} ms) |`);
     console.log(`| database ceiling events/s | ${ceiling} (PostgreSQL CPU ${ceilingPostgresCpu} ms/event) |`);
     console.log(`| duplicate storm answers/s | ${storm.requestsPerSecond} (p99 ${storm.p99} ms) |`);
     if (webhookFull) console.log(`| webhook events/s, ${SEED_ROWS.toLocaleString()} rows | ${webhookFull.requestsPerSecond} (p99 ${webhookFull.p99} ms) |`);
