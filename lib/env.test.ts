@@ -9,6 +9,14 @@ async function loadEnv(values: Record<string, string | undefined>) {
 afterEach(() => vi.unstubAllEnvs());
 
 describe('env', () => {
+  it('reads optional STRIPE_PRICE_<LOOKUP_KEY> ids by lookup key, with no defaults, and names a bad one', async () => {
+    expect((await loadEnv({ STRIPE_PRICE_PRO_MONTHLY: undefined, STRIPE_PRICE_PRO_ANNUAL: undefined })).stripePriceIds).toEqual({});
+    const { stripePriceIds, parseStripePriceIds } = await loadEnv({ STRIPE_PRICE_TEAM_ANNUAL: ' price_1AbC ', STRIPE_PRICE_PRO_MONTHLY: '' });
+    expect(stripePriceIds).toEqual({ team_annual: 'price_1AbC' });
+    expect(() => parseStripePriceIds({ STRIPE_PRICE_PRO_ANNUAL: 'prod_123', STRIPE_PRICE_TEAM_MONTHLY: 'price_ok' })).toThrow('Invalid environment: STRIPE_PRICE_PRO_ANNUAL: must be a Stripe price id (price_...)');
+    expect(parseStripePriceIds({ STRIPE_PRICE_: 'price_x', stripe_price_pro_monthly: 'price_y', STRIPE_PRICES_PRO: 'price_z' })).toEqual({});
+  });
+
   it('sizes the pool for the platform: 10 connections on a server, 3 in a Vercel function, or DATABASE_POOL_SIZE', async () => {
     expect((await loadEnv({ VERCEL: undefined, DATABASE_POOL_SIZE: undefined })).databasePoolSize()).toBe(10);
     expect((await loadEnv({ VERCEL: '1', DATABASE_POOL_SIZE: undefined })).databasePoolSize()).toBe(3);

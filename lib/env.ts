@@ -29,8 +29,6 @@ const envSchema = z.object({
   STRIPE_WEBHOOK_SECRET: optionalString,
   STRIPE_WEBHOOK_TOLERANCE_SECONDS: z.coerce.number().int().min(0).default(300),
   WEBHOOK_BODY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
-  STRIPE_PRICE_PRO_MONTHLY: z.string().trim().min(1).default('price_1PgafmB7WZ01zgkW6dKueIc5'),
-  STRIPE_PRICE_PRO_ANNUAL: z.string().trim().min(1).default('price_1PgagYB7WZ01zgkWq8YrLy20'),
   KV_REST_API_URL: z.url().optional(),
   KV_REST_API_TOKEN: optionalString,
   // The same Upstash Redis database under the names its own integration uses.
@@ -85,6 +83,29 @@ function parseEnv(source: NodeJS.ProcessEnv): Env {
 
 /** The validated environment; the one place that reads process.env. */
 export const env = parseEnv(process.env);
+
+const PRICE_VARIABLE = /^STRIPE_PRICE_([A-Z0-9_]+)$/;
+const priceId = z.string().trim().regex(/^price_[A-Za-z0-9_]+$/, 'must be a Stripe price id (price_...)');
+
+/**
+ * Optional `STRIPE_PRICE_<LOOKUP_KEY>` ids, by lookup key (`STRIPE_PRICE_PRO_MONTHLY` -> `pro_monthly`),
+ * for an account whose prices predate lookup keys. No defaults: unset, only lookup keys sell a plan.
+ */
+export function parseStripePriceIds(source: Record<string, string | undefined>): Record<string, string> {
+  const ids: Record<string, string> = {};
+  const problems: string[] = [];
+  for (const [name, value] of Object.entries(source)) {
+    const key = PRICE_VARIABLE.exec(name)?.[1];
+    if (!key || !value) continue;
+    const parsed = priceId.safeParse(value);
+    if (parsed.success) ids[key.toLowerCase()] = parsed.data;
+    else problems.push(`${name}: ${parsed.error.issues[0]?.message}`);
+  }
+  if (problems.length) throw new Error(`Invalid environment: ${problems.join('; ')}`);
+  return ids;
+}
+
+export const stripePriceIds = parseStripePriceIds(process.env);
 
 /** Connections per app instance: DATABASE_POOL_SIZE, else 3 in a serverless function, else 10. */
 export function databasePoolSize(source: Env = env): number {

@@ -8,7 +8,7 @@ import { featureCacheKey, invalidateFeatureCache } from '../cache/feature-cache'
 import { type CacheStore, createKvStore, createMemoryStore, getCacheStore } from '../cache/store';
 import { featureCacheSeconds, getCurrentSubscription, getFeatures } from './get-features';
 import { env } from '../env';
-import { PLAN_FEATURES } from './plans';
+import { planFeatures } from './plans';
 import { processStripeEvent } from './webhook/process-stripe-event';
 
 const pool = testPool(inject('databaseUrl'));
@@ -96,14 +96,14 @@ describe('getFeatures', () => {
 
   it('reads the plan from the database, caches it, and reads the new plan once invalidated', async () => {
     const { userId } = freshScenario();
-    expect(await getFeatures(userId)).toEqual(PLAN_FEATURES.free);
-    expect(await getCacheStore().get(featureCacheKey(userId))).toBe(JSON.stringify(PLAN_FEATURES.free));
+    expect(await getFeatures(userId)).toEqual(planFeatures('free'));
+    expect(await getCacheStore().get(featureCacheKey(userId))).toBe(JSON.stringify(planFeatures('free')));
 
     await insertSubscription(userId, true);
-    expect(await getFeatures(userId)).toEqual(PLAN_FEATURES.free); // cached until invalidated
+    expect(await getFeatures(userId)).toEqual(planFeatures('free')); // cached until invalidated
     await invalidateFeatureCache(userId);
-    expect(await getFeatures(userId)).toEqual(PLAN_FEATURES.pro);
-    expect(await getCacheStore().get(featureCacheKey(userId))).toBe(JSON.stringify(PLAN_FEATURES.pro));
+    expect(await getFeatures(userId)).toEqual(planFeatures('pro'));
+    expect(await getCacheStore().get(featureCacheKey(userId))).toBe(JSON.stringify(planFeatures('pro')));
   });
 
   it('prefers an active subscription over an ended one', async () => {
@@ -165,11 +165,11 @@ describe.each([
 
     expect(await deliver('customer.subscription.created', scenario)).toMatchObject({ status: 'processed', userId: scenario.userId });
     render.release();
-    expect(await render.result).toEqual(PLAN_FEATURES.free); // what that render saw, before the commit
+    expect(await render.result).toEqual(planFeatures('free')); // what that render saw, before the commit
     expect(await cached(scenario.userId)).toBeNull();
 
-    expect(await getFeatures(scenario.userId)).toEqual(PLAN_FEATURES.pro);
-    expect(await cached(scenario.userId)).toBe(JSON.stringify(PLAN_FEATURES.pro));
+    expect(await getFeatures(scenario.userId)).toEqual(planFeatures('pro'));
+    expect(await cached(scenario.userId)).toBe(JSON.stringify(planFeatures('pro')));
   });
 
   it('render misses -> webhook commits Pro and clears -> render reads Pro: answers Pro, and the next render caches it', async () => {
@@ -178,10 +178,10 @@ describe.each([
     await render.started;
     await deliver('customer.subscription.created', scenario);
     render.release();
-    expect(await render.result).toEqual(PLAN_FEATURES.pro);
+    expect(await render.result).toEqual(planFeatures('pro'));
     expect(await cached(scenario.userId)).toBeNull(); // its generation predates the clear: not written
-    expect(await getFeatures(scenario.userId)).toEqual(PLAN_FEATURES.pro);
-    expect(await cached(scenario.userId)).toBe(JSON.stringify(PLAN_FEATURES.pro));
+    expect(await getFeatures(scenario.userId)).toEqual(planFeatures('pro'));
+    expect(await cached(scenario.userId)).toBe(JSON.stringify(planFeatures('pro')));
   });
 
   it('renders spanning two deliveries (Pro, then canceled): after the last one answers the cache holds Free or nothing', async () => {
@@ -195,11 +195,11 @@ describe.each([
     between.release();
     beforeBoth.release();
 
-    expect(await between.result).toEqual(PLAN_FEATURES.pro);
-    expect(await beforeBoth.result).toEqual(PLAN_FEATURES.free);
+    expect(await between.result).toEqual(planFeatures('pro'));
+    expect(await beforeBoth.result).toEqual(planFeatures('free'));
     expect(await cached(scenario.userId)).toBeNull();
-    expect(await getFeatures(scenario.userId)).toEqual(PLAN_FEATURES.free);
-    expect(await cached(scenario.userId)).toBe(JSON.stringify(PLAN_FEATURES.free));
+    expect(await getFeatures(scenario.userId)).toEqual(planFeatures('free'));
+    expect(await cached(scenario.userId)).toBe(JSON.stringify(planFeatures('free')));
   });
 
   it('a render that read before a commit whose clear failed is refused once the redelivery clears', async () => {
@@ -214,9 +214,9 @@ describe.each([
     del.mockRestore();
     expect(await processStripeEvent(delivery)).toMatchObject({ status: 'already_processed' }); // Stripe's retry
     render.release();
-    expect(await render.result).toEqual(PLAN_FEATURES.free);
+    expect(await render.result).toEqual(planFeatures('free'));
     expect(await cached(scenario.userId)).toBeNull();
-    expect(await getFeatures(scenario.userId)).toEqual(PLAN_FEATURES.pro);
+    expect(await getFeatures(scenario.userId)).toEqual(planFeatures('pro'));
     errors.mockRestore();
   });
 });

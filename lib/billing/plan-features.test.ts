@@ -4,7 +4,8 @@ import { testPool } from '../../tests/support/database';
 import { freshScenario } from '../../tests/support/stripe-events';
 import { getCacheStore } from '../cache/store';
 import { getCurrentSubscription, getFeatures } from './get-features';
-import { billingPeriodForInterval, featuresFor, findPrice, isActiveStatus, pastDueGraceEndsAt, planForPrice, PRICES } from './plans';
+import { CATALOG_PRICES } from './catalog';
+import { billingPeriodForInterval, featuresFor, isActiveStatus, pastDueGraceEndsAt } from './plans';
 
 // The flags a customer gets, written out: what each plan unlocks, which prices sell it, which row
 // of a user with several subscriptions decides.
@@ -16,20 +17,13 @@ const FREE = { plan: 'free', projects: 3, teamMembers: 1, advancedAnalytics: fal
 const PRO = { plan: 'pro', projects: 100, teamMembers: 20, advancedAnalytics: true, prioritySupport: true };
 
 describe('the prices', () => {
-  it('are Pro Monthly at $20 and Pro Annual at $200', () => {
-    expect(PRICES).toEqual([
-      { id: 'price_1PgafmB7WZ01zgkW6dKueIc5', plan: 'pro', billingPeriod: 'monthly', amountCents: 2_000 },
-      { id: 'price_1PgagYB7WZ01zgkWq8YrLy20', plan: 'pro', billingPeriod: 'annual', amountCents: 20_000 },
+  it('are Pro at $20 a month or $200 a year, Team at $15 or $150 per seat for 2 to 100 seats', () => {
+    expect(CATALOG_PRICES).toEqual([
+      { lookupKey: 'pro_monthly', plan: 'pro', billingPeriod: 'monthly', unitAmountCents: 2_000, seats: null },
+      { lookupKey: 'pro_annual', plan: 'pro', billingPeriod: 'annual', unitAmountCents: 20_000, seats: null },
+      { lookupKey: 'team_monthly', plan: 'team', billingPeriod: 'monthly', unitAmountCents: 1_500, seats: { min: 2, max: 100 } },
+      { lookupKey: 'team_annual', plan: 'team', billingPeriod: 'annual', unitAmountCents: 15_000, seats: { min: 2, max: 100 } },
     ]);
-    expect(findPrice('price_1PgafmB7WZ01zgkW6dKueIc5')).toEqual({ id: 'price_1PgafmB7WZ01zgkW6dKueIc5', plan: 'pro', billingPeriod: 'monthly', amountCents: 2_000 });
-    expect(findPrice(null)).toBeUndefined();
-    expect(findPrice(undefined)).toBeUndefined();
-  });
-
-  it('each sell Pro; no price is Free', () => {
-    expect(planForPrice('price_1PgafmB7WZ01zgkW6dKueIc5')).toBe('pro');
-    expect(planForPrice('price_1PgagYB7WZ01zgkWq8YrLy20')).toBe('pro');
-    expect(planForPrice('')).toBe('free');
   });
 
   it('name only monthly and yearly intervals', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { billingPeriodForInterval, featuresFor, findPrice, isActiveStatus, pastDueGraceEndsAt, planForPrice, priceLabel } from './plans';
+import { billingPeriodForInterval, featuresFor, isActiveStatus, pastDueGraceEndsAt, planFeatures } from './plans';
 
 const PRO = { plan: 'pro', projects: 100, teamMembers: 20, advancedAnalytics: true, prioritySupport: true };
 const FREE = { plan: 'free', projects: 3, teamMembers: 1, advancedAnalytics: false, prioritySupport: false };
@@ -17,14 +17,10 @@ describe('plans', () => {
     expect(['canceled', 'unpaid', 'incomplete', 'incomplete_expired', 'paused'].some(isActiveStatus)).toBe(false);
   });
 
-  it('maps prices to plans and names them', () => {
-    expect(planForPrice('price_1PgafmB7WZ01zgkW6dKueIc5')).toBe('pro');
-    expect(planForPrice('price_unknown_recurring')).toBe('pro');
-    expect(planForPrice(null)).toBe('free');
-    expect(findPrice('price_1PgagYB7WZ01zgkWq8YrLy20')).toEqual({ id: 'price_1PgagYB7WZ01zgkWq8YrLy20', plan: 'pro', billingPeriod: 'annual', amountCents: 20_000 });
-    expect(findPrice('price_unknown')).toBeUndefined();
-    expect(priceLabel({ billingPeriod: 'monthly' })).toBe('Pro Monthly');
-    expect(priceLabel({ billingPeriod: 'annual' })).toBe('Pro Annual');
+  it('spells out what each plan unlocks; a Team has as many members as seats', () => {
+    expect(planFeatures('free')).toEqual(FREE);
+    expect(planFeatures('pro')).toEqual(PRO);
+    expect(planFeatures('team', 5)).toEqual({ plan: 'team', projects: 100, teamMembers: 5, advancedAnalytics: true, prioritySupport: true });
   });
 });
 
@@ -39,6 +35,13 @@ describe('featuresFor (the subscription row)', () => {
     expect(featuresFor({ plan: 'free', status: 'active', isActive: true }, { now })).toEqual(FREE);
     expect(featuresFor(null, { now })).toEqual(FREE);
     expect(featuresFor({ plan: 'pro', isActive: true })).toEqual(PRO); // rows without the newer fields still read
+  });
+
+  it('unlocks Team with the seats as team members, and nothing for a price outside the catalog', () => {
+    expect(featuresFor({ plan: 'team', status: 'active', isActive: true, quantity: 7 }, { now })).toEqual({ ...PRO, plan: 'team', teamMembers: 7 });
+    expect(featuresFor({ plan: 'team', status: 'active', isActive: true, quantity: null }, { now })).toEqual({ ...PRO, plan: 'team', teamMembers: 2 });
+    expect(featuresFor({ plan: 'unknown', status: 'active', isActive: true, quantity: 50 }, { now })).toEqual(FREE);
+    expect(featuresFor({ plan: 'enterprise', status: 'active', isActive: true }, { now })).toEqual(FREE);
   });
 
   it('keeps Pro while past_due as long as Stripe retries when no grace period is configured', () => {

@@ -1,9 +1,10 @@
 import { env } from '../env';
+import { type BillingPeriod, findPlan, limitsOf, type PlanId } from './catalog';
 import type { SubscriptionStatus } from './subscriptions/subscription-statuses';
 
-export type PlanId = 'free' | 'pro';
-export type BillingPeriod = 'monthly' | 'annual';
+export type { BillingPeriod, PlanId } from './catalog';
 
+/** The feature flags and limits a user has, as pages and the cache carry them. */
 export type Features = {
   plan: PlanId;
   projects: number;
@@ -12,27 +13,9 @@ export type Features = {
   prioritySupport: boolean;
 };
 
-/** What each plan unlocks: the one place that maps plans to feature flags. */
-export const PLAN_FEATURES: Record<PlanId, Features> = {
-  free: { plan: 'free', projects: 3, teamMembers: 1, advancedAnalytics: false, prioritySupport: false },
-  pro: { plan: 'pro', projects: 100, teamMembers: 20, advancedAnalytics: true, prioritySupport: true },
-};
-
-export type Price = { id: string; plan: PlanId; billingPeriod: BillingPeriod; amountCents: number };
-
-export const PRICES: Price[] = [
-  { id: env.STRIPE_PRICE_PRO_MONTHLY, plan: 'pro', billingPeriod: 'monthly', amountCents: 2_000 },
-  { id: env.STRIPE_PRICE_PRO_ANNUAL, plan: 'pro', billingPeriod: 'annual', amountCents: 20_000 },
-];
-
-/**
- * The plan a Stripe price sells. Every recurring price in this product is Pro, so an unknown one
- * (say, a price created in the dashboard but not yet configured) still unlocks what was paid for.
- */
-export function planForPrice(priceId: string | null): PlanId {
-  if (!priceId) return 'free';
-  // Stryker disable next-line ArrowFunction,ConditionalExpression,EqualityOperator: every configured price sells Pro and an unknown one is Pro too; the lookup cannot change the plan
-  return PRICES.find((price) => price.id === priceId)?.plan ?? 'pro';
+/** What a plan unlocks (for a per-seat plan, with this many seats). */
+export function planFeatures(plan: PlanId, seats: number | null = null): Features {
+  return { plan, ...limitsOf(plan, seats) };
 }
 
 /** `monthly` | `annual` from Stripe's `price.recurring.interval`; other intervals have no name here. */
@@ -55,6 +38,7 @@ export const TERMINAL_STATUSES = ['canceled', 'incomplete_expired'] as const sat
 /** The subscription fields the plan rules read: a `user_subscriptions` row has them all. */
 export type SubscriptionForFeatures = {
   plan: string;
+  quantity?: number | null;
   isActive: boolean;
   status?: string | null;
   pastDueSince?: Date | null;
@@ -73,25 +57,17 @@ export function pastDueGraceEndsAt(subscription: SubscriptionForFeatures | null,
 }
 
 /**
- * The feature flags a subscription row unlocks: Pro while it is active, trialing, or past_due within
- * the grace period; Free otherwise.
+ * The feature flags a subscription row unlocks: its catalog plan while it is active, trialing, or
+ * past_due within the grace period; Free otherwise, and always Free for a price the catalog does
+ * not sell (`unknown`).
  */
 export function featuresFor(
   subscription: SubscriptionForFeatures | null,
   { now = new Date(), graceDays = env.PAST_DUE_GRACE_DAYS }: { now?: Date; graceDays?: number } = {},
 ): Features {
-  if (!subscription?.isActive || subscription.plan !== 'pro') return PLAN_FEATURES.free;
+  const plan = findPlan(subscription?.plan)?.id;
+  if (!subscription?.isActive || !plan) return planFeatures('free');
   const graceEnd = pastDueGraceEndsAt(subscription, graceDays);
-  if (graceEnd && now.getTime() >= graceEnd.getTime()) return PLAN_FEATURES.free;
-  return PLAN_FEATURES.pro;
-}
-
-/** The configured price with this id, or undefined. */
-export function findPrice(priceId: string | null | undefined): Price | undefined {
-  return PRICES.find((price) => price.id === priceId);
-}
-
-/** "Pro Monthly" / "Pro Annual": how pages name a price. */
-export function priceLabel(price: Pick<Price, 'billingPeriod'>): string {
-  return price.billingPeriod === 'annual' ? 'Pro Annual' : 'Pro Monthly';
+  if (graceEnd && now.getTime() >= graceEnd.getTime()) return planFeatures('free');
+  return planFeatures(plan, subscription.quantity ?? null);
 }
