@@ -11,6 +11,7 @@ import { formatDateTime } from '@/lib/format';
 import { ReconcileStatus } from './reconcile-status';
 import { DeliveryChart } from './delivery-chart';
 import { FiringAlerts } from './firing-alerts';
+import { UnknownPrices } from './unknown-prices';
 
 export const metadata: Metadata = { title: 'Webhook events', robots: { index: false } };
 export const dynamic = 'force-dynamic';
@@ -59,6 +60,7 @@ export default async function AdminWebhooksPage({ searchParams }: { searchParams
         </>
       ) : null}
       <ReconcileStatus />
+      {overview ? <UnknownPrices /> : null}
 
       <form method="get" action="/admin/webhooks" className="form-row" aria-label="Filter events">
         <div>

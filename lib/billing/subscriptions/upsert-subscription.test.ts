@@ -36,7 +36,7 @@ function subscriptionEvent(scenario: Scenario, { created, status = 'active', per
   const event = JSON.parse(eventBody(type, scenario, { created, status })) as Stripe.Event;
   const object = event.data.object as unknown as {
     cancel_at_period_end: boolean; metadata: Record<string, string>; current_period_start?: number;
-    items: { data: { current_period_start?: number; current_period_end?: number; price: { id: string; recurring: { interval: string } } }[] };
+    items: { data: { current_period_start?: number; current_period_end?: number; price: { id: string; lookup_key: string | null; recurring: { interval: string } } }[] };
   };
   object.cancel_at_period_end = cancelAtPeriodEnd;
   if (metadata) object.metadata = metadata;
@@ -49,6 +49,7 @@ function subscriptionEvent(scenario: Scenario, { created, status = 'active', per
     if (periodEnd === null) delete item.current_period_end;
     else item.current_period_end = periodEnd;
     item.price.id = annual ? ANNUAL : MONTHLY;
+    item.price.lookup_key = annual ? 'pro_annual' : 'pro_monthly';
     item.price.recurring.interval = annual ? 'year' : 'month';
   }
   return { event, payload: JSON.stringify(event) };

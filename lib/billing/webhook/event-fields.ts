@@ -5,6 +5,8 @@ import { z } from 'zod';
 
 const expandableId = z.union([z.string(), z.object({ id: z.string() }).transform((object) => object.id)]);
 const metadata = z.record(z.string(), z.string());
+// A moment Stripe may leave unset (trial_end, cancel_at…), Unix seconds.
+const unixTime = z.number().int().nullish();
 
 /** The envelope every Stripe event has; anything else is not a Stripe event. */
 export const stripeEventEnvelope = z.object({
@@ -28,12 +30,19 @@ export const subscriptionFields = z.object({
   cancel_at_period_end: z.boolean(),
   current_period_start: z.number().int().optional(),
   current_period_end: z.number().int().optional(),
+  trial_end: unixTime,
+  cancel_at: unixTime,
+  canceled_at: unixTime,
+  ended_at: unixTime,
+  schedule: expandableId.nullish(),
   items: z.object({
     data: z.array(z.object({
       current_period_start: z.number().int().optional(),
       current_period_end: z.number().int().optional(),
+      quantity: z.number().int().nonnegative().nullish(),
       price: z.object({
         id: z.string(),
+        lookup_key: z.string().nullish(),
         recurring: z.object({ interval: z.string() }).nullable(),
       }),
     })),
@@ -79,6 +88,32 @@ export const invoiceFields = z.object({
 });
 
 export type InvoiceFields = z.infer<typeof invoiceFields>;
+
+/** `invoice.payment_action_required`: the invoice the customer must confirm, and where. */
+export const paymentActionInvoiceFields = invoiceFields.extend({ hosted_invoice_url: z.string().nullish() });
+
+// A schedule phase item's price: an id, or the expanded price object (with its lookup key).
+const phasePrice = z.union([
+  z.string().transform((id) => ({ id, lookup_key: null })),
+  z.object({ id: z.string(), lookup_key: z.string().nullish() }),
+]);
+
+/** `subscription_schedule.*`: the schedule's subscription, status, and phases (the pending change). */
+export const subscriptionScheduleFields = z.object({
+  id: z.string(),
+  customer: expandableId,
+  subscription: expandableId.nullish(),
+  released_subscription: z.string().nullish(),
+  status: z.string(),
+  current_phase: z.object({ start_date: z.number().int(), end_date: z.number().int() }).nullish(),
+  phases: z.array(z.object({
+    start_date: z.number().int(),
+    metadata: metadata.nullish(),
+    items: z.array(z.object({ price: phasePrice, quantity: z.number().int().nonnegative().nullish() })),
+  })),
+});
+
+export type SubscriptionScheduleFields = z.infer<typeof subscriptionScheduleFields>;
 
 export class EventShapeError extends Error {
   constructor(eventType: string, error: z.ZodError) {

@@ -1,10 +1,19 @@
 import type Stripe from 'stripe';
 import type { Prisma } from '../../../db/generated/client';
 import { handleCheckoutSessionCompleted } from './handle-checkout-session-completed';
+import { handleInvoicePaymentActionRequired } from './handle-invoice-payment-action-required';
 import { handleInvoicePaymentFailed } from './handle-invoice-payment-failed';
 import { handleInvoicePaymentSucceeded } from './handle-invoice-payment-succeeded';
 import { handleSubscriptionCreated } from './handle-subscription-created';
 import { handleSubscriptionDeleted } from './handle-subscription-deleted';
+import { handleSubscriptionPaused } from './handle-subscription-paused';
+import { handleSubscriptionResumed } from './handle-subscription-resumed';
+import { handleSubscriptionScheduleCanceled } from './handle-subscription-schedule-canceled';
+import { handleSubscriptionScheduleCompleted } from './handle-subscription-schedule-completed';
+import { handleSubscriptionScheduleCreated } from './handle-subscription-schedule-created';
+import { handleSubscriptionScheduleReleased } from './handle-subscription-schedule-released';
+import { handleSubscriptionScheduleUpdated } from './handle-subscription-schedule-updated';
+import { handleSubscriptionTrialWillEnd } from './handle-subscription-trial-will-end';
 import { handleSubscriptionUpdated } from './handle-subscription-updated';
 import type { EventEffect, EventHandler } from './types';
 
@@ -18,6 +27,15 @@ const HANDLERS: Handlers = {
   'customer.subscription.deleted': handleSubscriptionDeleted,
   'invoice.payment_succeeded': handleInvoicePaymentSucceeded,
   'invoice.payment_failed': handleInvoicePaymentFailed,
+  'customer.subscription.trial_will_end': handleSubscriptionTrialWillEnd,
+  'customer.subscription.paused': handleSubscriptionPaused,
+  'customer.subscription.resumed': handleSubscriptionResumed,
+  'subscription_schedule.created': handleSubscriptionScheduleCreated,
+  'subscription_schedule.updated': handleSubscriptionScheduleUpdated,
+  'subscription_schedule.released': handleSubscriptionScheduleReleased,
+  'subscription_schedule.canceled': handleSubscriptionScheduleCanceled,
+  'subscription_schedule.completed': handleSubscriptionScheduleCompleted,
+  'invoice.payment_action_required': handleInvoicePaymentActionRequired,
 };
 
 /** Every other type is recorded as `ignored`. */
