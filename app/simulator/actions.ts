@@ -5,16 +5,14 @@ import { after } from 'next/server';
 import { headers } from 'next/headers';
 import { notFound, redirect } from 'next/navigation';
 import { getCurrentUser } from '@/lib/auth/current-user';
-import { AlreadySubscribedError } from '@/lib/billing/create-checkout-session';
+import { findCatalogPrice } from '@/lib/billing/catalog';
+import { AlreadySubscribedError, parseCheckoutForm, trialDaysFor } from '@/lib/billing/create-checkout-session';
 import { findLiveSubscription } from '@/lib/billing/find-live-subscription';
 import { getCurrentSubscription } from '@/lib/billing/get-features';
 import { deliverCancellation, deliverCheckoutEvents } from '@/lib/dev/simulate-checkout';
-import { deliverInOrder, renewalEvents } from '@/lib/dev/simulate-subscription-change';
+import { advanceClockEvents, deliverInOrder, paymentActionEvents, paymentConfirmedEvents, renewalEvents } from '@/lib/dev/simulate-subscription-change';
 import { stripeSimulatorEnabled } from '@/lib/env';
 import { baseUrlFrom } from '@/lib/http/base-url';
-
-/** Length of the simulator's trial, as Checkout's `subscription_data.trial_period_days` would set it. */
-const SIMULATOR_TRIAL_DAYS = 14;
 
 async function simulatorUser() {
   if (!stripeSimulatorEnabled()) notFound();
@@ -30,10 +28,13 @@ async function simulatorUser() {
 export async function simulatePaymentAction(form: FormData): Promise<void> {
   const user = await simulatorUser();
   if (await findLiveSubscription(user)) redirect(`/pricing?error=${encodeURIComponent(new AlreadySubscribedError().message)}`);
-  const priceId = String(form.get('priceId') ?? '');
-  const trialDays = form.get('trial') === 'yes' ? SIMULATOR_TRIAL_DAYS : undefined;
+  const { lookupKey, seats } = parseCheckoutForm(form);
+  const price = findCatalogPrice(lookupKey);
+  if (!price) redirect(`/pricing?error=${encodeURIComponent('Unknown price.')}`);
+  // Checkout's `subscription_data.trial_period_days`: the plan's trial, for a user who never had a subscription.
+  const trialDays = form.get('trial') === 'yes' ? ((await trialDaysFor(user, price.plan)) ?? undefined) : undefined;
   const baseUrl = baseUrlFrom(await headers());
-  after(() => deliverCheckoutEvents({ user, priceId, baseUrl, trialDays }));
+  after(() => deliverCheckoutEvents({ user, lookupKey, seats, baseUrl, trialDays }));
   redirect(`/checkout/success?session_id=cs_test_sim_${randomBytes(12).toString('hex')}`);
 }
 
@@ -61,4 +62,40 @@ export async function simulateRenewalAction(form: FormData): Promise<void> {
   const accepted = await deliverInOrder(baseUrlFrom(await headers()), renewalEvents(subscription, renewal));
   if (!accepted) redirect(`/dashboard?error=${encodeURIComponent('Stripe\'s events were not accepted yet; try again.')}`);
   redirect('/dashboard');
+}
+
+/** Deliver Stripe's events in order, then back to the dashboard (or an error there if the app did not accept them). */
+async function deliverThenDashboard(bodies: string[]): Promise<never> {
+  const accepted = await deliverInOrder(baseUrlFrom(await headers()), bodies);
+  if (!accepted) redirect(`/dashboard?error=${encodeURIComponent('Stripe\'s events were not accepted yet; try again.')}`);
+  redirect('/dashboard');
+}
+
+/**
+ * A test clock: Stripe's time moves to the end of the current period. A trial ends, a scheduled
+ * change takes effect, a subscription set to cancel ends, or it renews.
+ */
+export async function simulateAdvanceClockAction(): Promise<void> {
+  const user = await simulatorUser();
+  const subscription = await findLiveSubscription(user);
+  if (!subscription) redirect('/simulator/portal');
+  await deliverThenDashboard(advanceClockEvents(subscription));
+}
+
+/** The bank asks the customer to confirm the next payment (3-D Secure): `invoice.payment_action_required`. */
+export async function simulatePaymentActionRequiredAction(): Promise<void> {
+  const user = await simulatorUser();
+  const subscription = await findLiveSubscription(user);
+  if (!subscription) redirect('/simulator/portal');
+  const baseUrl = baseUrlFrom(await headers());
+  await deliverThenDashboard(paymentActionEvents(subscription, (invoiceId) => `${baseUrl}/simulator/invoice?invoice=${invoiceId}`));
+}
+
+/** The customer confirms the payment on the hosted invoice page: the invoice is paid. */
+export async function simulateConfirmPaymentAction(form: FormData): Promise<void> {
+  const user = await simulatorUser();
+  const subscription = await findLiveSubscription(user);
+  const invoiceId = String(form.get('invoice') ?? '');
+  if (!subscription || !/^in_[A-Za-z0-9]+$/.test(invoiceId)) redirect('/dashboard');
+  await deliverThenDashboard(paymentConfirmedEvents(subscription, invoiceId));
 }

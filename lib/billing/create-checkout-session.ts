@@ -1,12 +1,23 @@
 import type Stripe from 'stripe';
+import { z } from 'zod';
 import type { CurrentUser } from '../auth/current-user';
+import { getPrisma } from '../db/client';
+import { clampSeats, findCatalogPrice, freeTrialDays, type PlanId } from './catalog';
 import { findLiveStripeSubscriptionId, findLiveSubscription } from './find-live-subscription';
-import { findPrice } from './plans';
+import { resolveCatalogPriceId } from './resolve-catalog-price';
 
 export class BillingError extends Error {
   constructor(message: string, readonly status: number) {
     super(message);
     this.name = 'BillingError';
+  }
+}
+
+/** The Stripe account has no price under a catalog lookup key: `npm run stripe:setup` creates them. */
+export class MissingCatalogPriceError extends BillingError {
+  constructor(lookupKey: string) {
+    super(`This Stripe account has no price with lookup key ${lookupKey}: run npm run stripe:setup.`, 503);
+    this.name = 'MissingCatalogPriceError';
   }
 }
 
@@ -21,31 +32,68 @@ export class AlreadySubscribedError extends BillingError {
 type CreateCheckoutSessionOptions = {
   stripe: Stripe | null;
   user: CurrentUser;
-  priceId: string;
+  /** The catalog price's lookup key, as the pricing page posts it. */
+  lookupKey: string;
+  /** Seats, for a per-seat plan (clamped to the plan's range). */
+  seats?: number | null;
   baseUrl: string;
 };
 
+const checkoutForm = z.object({
+  lookupKey: z.string().min(1).max(100),
+  seats: z.coerce.number().int().min(1).max(10_000).optional().catch(undefined),
+});
+
+/** The pricing page's checkout form: the price's lookup key and, for a per-seat plan, the seats. */
+export function parseCheckoutForm(form: FormData): { lookupKey: string; seats: number | null } {
+  const parsed = checkoutForm.safeParse({ lookupKey: form.get('lookupKey') ?? undefined, seats: form.get('seats') || undefined });
+  if (!parsed.success) throw new BillingError('Unknown price.', 400);
+  return { lookupKey: parsed.data.lookupKey, seats: parsed.data.seats ?? null };
+}
+
 /**
- * Where to send the user to pay: a Stripe Checkout Session (subscription mode, the user's id as
- * `client_reference_id` and in the subscription's metadata, their customer reused), or, with no
+ * The plan's free trial, in days, for a user who never had a subscription (by user or by their
+ * Stripe customer); none for anyone who had one, however it ended.
+ */
+export async function trialDaysFor(user: Pick<CurrentUser, 'id' | 'stripeCustomerId'>, plan: PlanId): Promise<number | null> {
+  const days = freeTrialDays(plan);
+  if (!days) return null;
+  const earlier = await getPrisma().userSubscription.findFirst({
+    where: { OR: [{ userId: user.id }, ...(user.stripeCustomerId ? [{ stripeCustomerId: user.stripeCustomerId }] : [])] },
+    select: { id: true },
+  });
+  return earlier ? null : days;
+}
+
+/**
+ * Where to send the user to pay: a Stripe Checkout Session for a catalog price (resolved by lookup
+ * key; seats for a per-seat plan; the plan's trial for a user who never had a subscription; the
+ * user's id as `client_reference_id` and in the subscription's metadata, their customer reused), or, with no
  * Stripe key, the local test-mode simulator. Refused (AlreadySubscribedError) when the user already
  * has an active, trialing or past_due subscription, in the database or, for a known customer, at
  * Stripe (a payment whose webhook has not arrived yet).
  */
-export async function createCheckoutSession({ stripe, user, priceId, baseUrl }: CreateCheckoutSessionOptions): Promise<string> {
-  const price = findPrice(priceId);
+export async function createCheckoutSession({ stripe, user, lookupKey, seats, baseUrl }: CreateCheckoutSessionOptions): Promise<string> {
+  const price = findCatalogPrice(lookupKey);
   if (!price) throw new BillingError('Unknown price.', 400);
+  const quantity = clampSeats(price, seats);
   if (await findLiveSubscription(user)) throw new AlreadySubscribedError();
-  if (!stripe) return `${baseUrl}/simulator/checkout?price=${encodeURIComponent(price.id)}`;
+  if (!stripe) {
+    const query = new URLSearchParams({ price: price.lookupKey, ...(price.seats ? { seats: String(quantity) } : {}) });
+    return `${baseUrl}/simulator/checkout?${query}`;
+  }
 
   if (user.stripeCustomerId && (await findLiveStripeSubscriptionId(stripe, user.stripeCustomerId))) throw new AlreadySubscribedError();
+  const priceId = await resolveCatalogPriceId(stripe, price);
+  if (!priceId) throw new MissingCatalogPriceError(price.lookupKey);
+  const trialDays = await trialDaysFor(user, price.plan);
 
   const session = await stripe.checkout.sessions.create({
     mode: 'subscription',
-    line_items: [{ price: price.id, quantity: 1 }],
+    line_items: [{ price: priceId, quantity }],
     client_reference_id: user.id,
     metadata: { user_id: user.id },
-    subscription_data: { metadata: { user_id: user.id } },
+    subscription_data: { metadata: { user_id: user.id }, ...(trialDays ? { trial_period_days: trialDays } : {}) },
     ...(user.stripeCustomerId ? { customer: user.stripeCustomerId } : user.email ? { customer_email: user.email } : {}),
     success_url: `${baseUrl}/checkout/success?session_id={CHECKOUT_SESSION_ID}`,
     cancel_url: `${baseUrl}/pricing?checkout=canceled`,

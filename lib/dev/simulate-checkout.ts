@@ -1,8 +1,8 @@
 import { webhookSecrets } from '../env';
 import { logger } from '../logger';
 import type { CurrentUser } from '../auth/current-user';
-import { findPrice } from '../billing/plans';
-import { buildTestEvent, signTestEvent, stripeLikeId, type TestEventIds } from './test-events';
+import { type CatalogPrice, clampSeats, findCatalogPrice } from '../billing/catalog';
+import { buildTestEvent, signTestEvent, stripeLikeId, type TestEventIds, type TestPrice } from './test-events';
 import { shuffle } from './shuffle';
 
 const DAY_SECONDS = 86_400;
@@ -31,11 +31,25 @@ export async function postSignedEventWithRetries(baseUrl: string, body: string):
   return status;
 }
 
-/** The price a test subscription bills, as the event builders take it. */
-export function billingOf(priceId: string) {
-  const price = findPrice(priceId);
-  if (!price) throw new Error(`Unknown price ${priceId}`);
-  return { id: price.id, interval: price.billingPeriod === 'annual' ? 'year' : 'month', amountCents: price.amountCents } as const;
+/** The id the simulator gives a catalog price (a real account has its own `price_...` ids). */
+export function simulatedPriceId(lookupKey: string): string {
+  return `price_sim_${lookupKey}`;
+}
+
+/** The price a test subscription bills, as the event builders take it: a catalog price with its seats. */
+export function billingOf(price: CatalogPrice, seats?: number | null): TestPrice {
+  return {
+    id: simulatedPriceId(price.lookupKey),
+    lookupKey: price.lookupKey,
+    interval: price.billingPeriod === 'annual' ? 'year' : 'month',
+    amountCents: price.unitAmountCents,
+    quantity: clampSeats(price, seats),
+  };
+}
+
+/** What a period of this price costs: the unit amount times the seats. */
+export function totalCents(billing: TestPrice): number {
+  return billing.amountCents * (billing.quantity ?? 1);
 }
 
 /**
@@ -44,8 +58,10 @@ export function billingOf(priceId: string) {
  * a retry for any delivery the app did not accept. With `trialDays`, the subscription starts
  * `trialing` (as with Checkout's `subscription_data.trial_period_days`) and the first invoice is $0.
  */
-export async function deliverCheckoutEvents({ user, priceId, baseUrl, trialDays }: { user: CurrentUser; priceId: string; baseUrl: string; trialDays?: number }): Promise<void> {
-  const billing = billingOf(priceId);
+export async function deliverCheckoutEvents({ user, lookupKey, seats, baseUrl, trialDays }: { user: CurrentUser; lookupKey: string; seats?: number | null; baseUrl: string; trialDays?: number }): Promise<void> {
+  const price = findCatalogPrice(lookupKey);
+  if (!price) throw new Error(`Unknown price ${lookupKey}`);
+  const billing = billingOf(price, seats);
   const ids: TestEventIds = { userId: user.id, customerId: user.stripeCustomerId ?? stripeLikeId('cus'), subscriptionId: stripeLikeId('sub') };
   const now = Math.floor(Date.now() / 1000);
   const trial = trialDays ? { start: now, end: now + trialDays * DAY_SECONDS } : undefined;
@@ -54,7 +70,7 @@ export async function deliverCheckoutEvents({ user, priceId, baseUrl, trialDays 
     ...(user.stripeCustomerId ? [] : [buildTestEvent('customer.created', { ids, created: now })]),
     buildTestEvent('customer.subscription.created', { ids, created: now, price: billing, period, trial, status: trial ? 'trialing' : 'active' }),
     buildTestEvent('checkout.session.completed', { ids, created: now }),
-    buildTestEvent('invoice.payment_succeeded', { ids, created: now, period, amountCents: trial ? 0 : billing.amountCents, billingReason: 'subscription_create' }),
+    buildTestEvent('invoice.payment_succeeded', { ids, created: now, period, amountCents: trial ? 0 : totalCents(billing), billingReason: 'subscription_create' }),
   ];
   await Promise.all(shuffle(bodies).map((body) => postSignedEventWithRetries(baseUrl, body)));
 }

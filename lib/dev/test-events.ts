@@ -16,8 +16,14 @@ const TEMPLATES: Record<string, unknown> = {
   'customer.subscription.created': subscriptionCreated,
   'customer.subscription.updated': subscriptionUpdated,
   'customer.subscription.deleted': subscriptionDeleted,
+  // These carry the whole subscription object too, as `.updated` does.
+  'customer.subscription.trial_will_end': subscriptionUpdated,
+  'customer.subscription.paused': subscriptionUpdated,
+  'customer.subscription.resumed': subscriptionUpdated,
   'invoice.payment_succeeded': invoicePaymentSucceeded,
   'invoice.payment_failed': invoicePaymentFailed,
+  // Stripe's payload for a payment awaiting the customer's confirmation is the open invoice of a failed attempt.
+  'invoice.payment_action_required': invoicePaymentFailed,
 };
 
 export const TEMPLATE_EVENT_TYPES = Object.keys(TEMPLATES);
@@ -44,10 +50,13 @@ export function freshTestEventIds(userId = 'user_demo_1'): TestEventIds {
 /** A billing period, Unix seconds. */
 export type TestPeriod = { start: number; end: number };
 
+/** A price as subscription items carry it: id, lookup key, interval, unit amount, and the item's quantity. */
+export type TestPrice = { id: string; lookupKey: string | null; interval: 'month' | 'year'; amountCents: number; quantity?: number };
+
 type BuildOptions = {
   ids: TestEventIds;
-  /** Subscription events: bill this price (a monthly or yearly one), with a period starting now. */
-  price?: { id: string; interval: 'month' | 'year'; amountCents: number };
+  /** Subscription events: bill this price (a monthly or yearly one, per unit), with a period starting now. */
+  price?: TestPrice;
   /** Unix seconds; defaults to now, like a real delivery. */
   created?: number;
   /** Set the subscription's status (subscription events only). */
@@ -64,6 +73,14 @@ type BuildOptions = {
   amountCents?: number;
   /** Invoices: Stripe's reason (subscription_create, subscription_cycle, subscription_update). */
   billingReason?: string;
+  /** Invoices: the invoice's id (to pair a payment with the confirmation it asked for). */
+  invoiceId?: string;
+  /** Invoices: the hosted invoice page, where the customer pays or confirms. */
+  hostedInvoiceUrl?: string;
+  /** Subscription events: a cancel date (`cancel_at`, flexible billing mode and the portal). */
+  cancelAt?: number | null;
+  /** Subscription events: the schedule attached to the subscription, or null. */
+  schedule?: string | null;
 };
 
 /**
@@ -73,13 +90,13 @@ type BuildOptions = {
 export function buildTestEvent(type: string, options: BuildOptions): string {
   const { ids, created = Math.floor(Date.now() / 1000), status, price } = options;
   const template = TEMPLATES[type];
-  const event: { id: string; created: number; data: { object: Record<string, unknown> } } = template
+  const event: { id: string; type: string; created: number; data: { object: Record<string, unknown> } } = template
     ? (JSON.parse(
         JSON.stringify(template)
           .replaceAll(TEMPLATE_IDS.subscriptionId, ids.subscriptionId)
           .replaceAll(TEMPLATE_IDS.customerId, ids.customerId)
           .replaceAll(TEMPLATE_IDS.userId, ids.userId),
-      ) as { id: string; created: number; data: { object: Record<string, unknown> } })
+      ) as { id: string; type: string; created: number; data: { object: Record<string, unknown> } })
     : ({
         id: '',
         object: 'event',
@@ -90,17 +107,18 @@ export function buildTestEvent(type: string, options: BuildOptions): string {
         pending_webhooks: 1,
         request: { id: null, idempotency_key: null },
         type,
-      } as { id: string; created: number; data: { object: Record<string, unknown> } });
+      } as { id: string; type: string; created: number; data: { object: Record<string, unknown> } });
   event.id = stripeLikeId('evt');
   event.created = created;
   if (status && type.startsWith('customer.subscription.')) event.data.object.status = status;
   if (price && type.startsWith('customer.subscription.')) setSubscriptionPrice(event.data.object, price, created);
   if (type.startsWith('customer.subscription.')) setSubscriptionState(event as unknown as Record<string, unknown>, options);
   if (type.startsWith('invoice.')) setInvoiceState(event.data.object, options);
+  event.type = type;
   return JSON.stringify(event, null, 2);
 }
 
-function setSubscriptionState(event: Record<string, unknown>, { period, cancelAtPeriodEnd, trial, previousAttributes, created }: BuildOptions) {
+function setSubscriptionState(event: Record<string, unknown>, { period, cancelAtPeriodEnd, trial, previousAttributes, created, cancelAt, schedule }: BuildOptions) {
   const data = event.data as { object: Record<string, unknown>; previous_attributes?: unknown };
   const subscription = data.object;
   const item = (subscription.items as { data: Record<string, unknown>[] }).data[0];
@@ -120,10 +138,17 @@ function setSubscriptionState(event: Record<string, unknown>, { period, cancelAt
     subscription.trial_end = trial.end;
     subscription.billing_cycle_anchor = trial.end;
   }
+  if (cancelAt !== undefined) {
+    subscription.cancel_at = cancelAt;
+    subscription.canceled_at = cancelAt === null ? null : (created ?? Math.floor(Date.now() / 1000));
+  }
+  if (schedule !== undefined) subscription.schedule = schedule;
   if (previousAttributes) data.previous_attributes = previousAttributes;
 }
 
-function setInvoiceState(invoice: Record<string, unknown>, { period, amountCents, billingReason }: BuildOptions) {
+function setInvoiceState(invoice: Record<string, unknown>, { period, amountCents, billingReason, invoiceId, hostedInvoiceUrl }: BuildOptions) {
+  if (invoiceId) invoice.id = invoiceId;
+  if (hostedInvoiceUrl) invoice.hosted_invoice_url = hostedInvoiceUrl;
   const lines = (invoice.lines as { data: Record<string, unknown>[] }).data;
   if (period) {
     invoice.period_start = period.start;
@@ -145,11 +170,76 @@ function setSubscriptionPrice(subscription: Record<string, unknown>, price: NonN
   const end = price.interval === 'year' ? start + 365 * 86_400 : start + 30 * 86_400;
   const template = item.price as Record<string, unknown>;
   const recurring = { ...(template.recurring as Record<string, unknown>), interval: price.interval, interval_count: 1 };
-  item.price = { ...template, id: price.id, recurring, unit_amount: price.amountCents, unit_amount_decimal: String(price.amountCents) };
+  item.price = { ...template, id: price.id, lookup_key: price.lookupKey, recurring, unit_amount: price.amountCents, unit_amount_decimal: String(price.amountCents) };
+  item.quantity = price.quantity ?? 1;
   if (item.plan) item.plan = { ...(item.plan as Record<string, unknown>), id: price.id, interval: price.interval, interval_count: 1, amount: price.amountCents, amount_decimal: String(price.amountCents) };
   subscription.billing_cycle_anchor = start;
   item.current_period_start = start;
   item.current_period_end = end;
+}
+
+/** One phase of a test subscription schedule: from `start`, this price and seats. */
+export type TestSchedulePhase = { start: number; end: number | null; price: TestPrice };
+
+type ScheduleOptions = {
+  ids: TestEventIds;
+  scheduleId: string;
+  /** not_started | active | released | canceled | completed */
+  status: string;
+  phases: TestSchedulePhase[];
+  /** The index of the phase in effect (null before the schedule starts or after it ended). */
+  currentPhase: number | null;
+  created?: number;
+};
+
+/**
+ * A `subscription_schedule.*` event as Stripe sends it (API version pinned by the SDK): phase items
+ * carry the price id only; the phase's `lookup_key` metadata is what the app sets when it schedules.
+ */
+export function buildScheduleEvent(type: string, { ids, scheduleId, status, phases, currentPhase, created = Math.floor(Date.now() / 1000) }: ScheduleOptions): string {
+  const released = status === 'released';
+  const current = currentPhase === null ? null : phases[currentPhase];
+  const event = {
+    id: stripeLikeId('evt'),
+    object: 'event',
+    api_version: Stripe.API_VERSION,
+    created,
+    data: {
+      object: {
+        id: scheduleId,
+        object: 'subscription_schedule',
+        application: null,
+        billing_mode: { type: 'flexible' },
+        canceled_at: status === 'canceled' ? created : null,
+        completed_at: status === 'completed' ? created : null,
+        created,
+        current_phase: current ? { start_date: current.start, end_date: current.end } : null,
+        customer: ids.customerId,
+        default_settings: { billing_cycle_anchor: 'automatic', collection_method: 'charge_automatically' },
+        end_behavior: 'release',
+        livemode: false,
+        metadata: {},
+        phases: phases.map((phase) => ({
+          start_date: phase.start,
+          end_date: phase.end,
+          items: [{ price: phase.price.id, quantity: phase.price.quantity ?? 1, metadata: {}, discounts: [], tax_rates: [] }],
+          metadata: phase.price.lookupKey ? { lookup_key: phase.price.lookupKey } : {},
+          proration_behavior: 'none',
+          currency: 'usd',
+        })),
+        released_at: released ? created : null,
+        released_subscription: released ? ids.subscriptionId : null,
+        status,
+        subscription: released ? null : ids.subscriptionId,
+        test_clock: null,
+      },
+    },
+    livemode: false,
+    pending_webhooks: 1,
+    request: { id: null, idempotency_key: null },
+    type,
+  };
+  return JSON.stringify(event, null, 2);
 }
 
 /** The `stripe-signature` header Stripe would send for this body. */

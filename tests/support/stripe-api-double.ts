@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import Stripe from 'stripe';
+import { createCatalogApi } from './stripe-catalog-api';
 
 export type RecordedRequest = { method: string; path: string; body: URLSearchParams };
 
@@ -12,7 +13,7 @@ type DoubleSubscription = {
   customer: string;
   status: string;
   cancel_at_period_end: boolean;
-  items: { object: 'list'; data: { id: string; object: 'subscription_item'; price: { id: string; object: 'price' } }[] };
+  items: { object: 'list'; data: { id: string; object: 'subscription_item'; price: { id: string; object: 'price' }; quantity?: number; current_period_start?: number; current_period_end?: number }[] };
 };
 
 /**
@@ -24,6 +25,16 @@ export async function startStripeApiDouble() {
   const requests: RecordedRequest[] = [];
   const subscriptions = new Map<string, DoubleSubscription>();
   const webhookEndpoints: DoubleWebhookEndpoint[] = [];
+  const catalog = createCatalogApi({
+    webhookEndpoints,
+    findSubscription: (id) => {
+      const item = subscriptions.get(id)?.items.data[0];
+      const subscription = subscriptions.get(id);
+      if (!subscription || !item) return undefined;
+      const start = item.current_period_start ?? Math.floor(Date.now() / 1000);
+      return { id, customer: subscription.customer, price: item.price.id, quantity: item.quantity ?? 1, periodStart: start, periodEnd: item.current_period_end ?? start + 30 * 86_400 };
+    },
+  });
   const server = createServer((request: IncomingMessage, response) => {
     let raw = '';
     request.on('data', (chunk: Buffer) => { raw += chunk.toString(); });
@@ -50,6 +61,7 @@ export async function startStripeApiDouble() {
         if (method === 'POST') applySubscriptionUpdate(subscription, body);
         return json(200, subscription);
       }
+      if (catalog.handle(method, url, body, json)) return;
       return json(404, { error: { type: 'invalid_request_error', message: `No such route ${path}` } });
     });
   });
@@ -65,6 +77,7 @@ export async function startStripeApiDouble() {
     subscriptions,
     /** The account's webhook endpoints, newest first, as `GET /v1/webhook_endpoints` answers them. */
     webhookEndpoints,
+    catalog,
     /** A subscription Stripe knows, with one item at `priceId`. */
     addSubscription({ id, customer, status = 'active', priceId, itemId = `si_${id}` }: { id: string; customer: string; status?: string; priceId: string; itemId?: string }) {
       subscriptions.set(id, {
@@ -84,5 +97,7 @@ function applySubscriptionUpdate(subscription: DoubleSubscription, body: URLSear
     const item = subscription.items.data.find((candidate) => candidate.id === body.get(`items[${index}][id]`));
     const price = body.get(`items[${index}][price]`);
     if (item && price) item.price = { id: price, object: 'price' };
+    const quantity = body.get(`items[${index}][quantity]`);
+    if (item && quantity) item.quantity = Number(quantity);
   }
 }

@@ -1,4 +1,4 @@
-import { createCheckoutSession } from '@/lib/billing/create-checkout-session';
+import { createCheckoutSession, parseCheckoutForm } from '@/lib/billing/create-checkout-session';
 import { getStripe } from '@/lib/billing/stripe-client';
 import { billingFormRoute } from '@/lib/http/billing-form-route';
 
@@ -9,6 +9,6 @@ export async function POST(request: Request): Promise<Response> {
   return billingFormRoute(
     request,
     { signInNext: '/pricing', errorPage: '/pricing', fallbackMessage: 'Checkout is unavailable right now. Please try again.' },
-    ({ user, baseUrl, form }) => createCheckoutSession({ stripe: getStripe(), user, priceId: String(form.get('priceId') ?? ''), baseUrl }),
+    ({ user, baseUrl, form }) => createCheckoutSession({ stripe: getStripe(), user, ...parseCheckoutForm(form), baseUrl }),
   );
 }

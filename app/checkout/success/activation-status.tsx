@@ -3,7 +3,7 @@
 import Link from 'next/link';
 import { useEffect, useState } from 'react';
 
-type Status = { plan: string; isActive: boolean; status: string | null; billingPeriod: string | null };
+type Status = { plan: string; planName: string; seats: number | null; isActive: boolean; status: string | null; billingPeriod: string | null };
 type Phase = 'waiting' | 'active' | 'slow' | 'error';
 
 const POLL_EVERY_MS = 1_000;
@@ -44,13 +44,13 @@ export function ActivationStatus() {
       <div className="card" role="status">
         {status?.status === 'trialing' ? (
           <>
-            <h2>You&apos;re on Pro <span className="badge ok">Trial</span></h2>
+            <h2>You&apos;re on {status.planName} <span className="badge ok">Trial</span></h2>
             <p>Your free trial has started; billed {status.billingPeriod === 'annual' ? 'yearly' : 'monthly'} when it ends. Everything is unlocked.</p>
           </>
         ) : (
           <>
-            <h2>You&apos;re on Pro <span className="badge ok">Active</span></h2>
-            <p>Billed {status?.billingPeriod === 'annual' ? 'yearly' : 'monthly'}. Everything is unlocked.</p>
+            <h2>You&apos;re on {status?.planName} <span className="badge ok">Active</span></h2>
+            <p>Billed {status?.billingPeriod === 'annual' ? 'yearly' : 'monthly'}{status?.seats ? `, ${status.seats} seats` : ''}. Everything is unlocked.</p>
           </>
         )}
         <Link href="/dashboard" className="button">Go to your dashboard</Link>

@@ -16,8 +16,8 @@ export default async function AnalyticsPage() {
     return (
       <main>
         <h1>Advanced analytics</h1>
-        <p className="notice" data-testid="feature-locked">Advanced analytics is a Pro feature.</p>
-        <Link href="/pricing" className="button">Upgrade to Pro</Link>
+        <p className="notice" data-testid="feature-locked">Advanced analytics comes with a paid plan.</p>
+        <Link href="/pricing" className="button">See the plans</Link>
       </main>
     );
   }

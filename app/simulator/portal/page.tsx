@@ -5,7 +5,8 @@ import { getCurrentUser } from '@/lib/auth/current-user';
 import { formatDate } from '@/lib/format';
 import { getCurrentSubscription } from '@/lib/billing/get-features';
 import { stripeSimulatorEnabled } from '@/lib/env';
-import { simulateCancellationAction, simulateRenewalAction } from '../actions';
+import { PLANS, findPlan } from '@/lib/billing/catalog';
+import { simulateAdvanceClockAction, simulateCancellationAction, simulatePaymentActionRequiredAction, simulateRenewalAction } from '../actions';
 import { SimulatorBanner } from '../simulator-banner';
 
 export const metadata: Metadata = { title: 'Billing portal (test-mode simulator)' };
@@ -25,10 +26,10 @@ export default async function SimulatorPortalPage() {
         {subscription?.isActive ? (
           <>
             <section className="card">
-              <h2>Acme Analytics Pro — {subscription.billingPeriod === 'annual' ? 'Annual' : 'Monthly'}</h2>
+              <h2>Acme Analytics {findPlan(subscription.plan)?.name ?? PLANS.free.name} — {subscription.billingPeriod === 'annual' ? 'Annual' : 'Monthly'}{subscription.quantity && findPlan(subscription.plan)?.seats ? `, ${subscription.quantity} seats` : ''}</h2>
               <p>
-                {subscription.status === 'trialing' ? 'Trial ends on' : subscription.cancelAtPeriodEnd ? 'Cancels on' : 'Renews on'}{' '}
-                {formatDate(subscription.currentPeriodEnd)}.
+                {subscription.status === 'trialing' ? 'Trial ends on' : subscription.cancelAtPeriodEnd || subscription.cancelAt ? 'Cancels on' : 'Renews on'}{' '}
+                {formatDate(subscription.status === 'trialing' ? (subscription.trialEnd ?? subscription.currentPeriodEnd) : (subscription.cancelAt ?? subscription.currentPeriodEnd))}.
               </p>
               {subscription.status === 'past_due' ? (
                 <form action={simulateRenewalAction}>
@@ -49,6 +50,12 @@ export default async function SimulatorPortalPage() {
                 <form action={simulateRenewalAction}>
                   <input type="hidden" name="renewal" value="renewal_failed" />
                   <button type="submit" className="button secondary">Decline the next renewal</button>
+                </form>
+                <form action={simulatePaymentActionRequiredAction}>
+                  <button type="submit" className="button secondary">Ask to confirm the next payment (3-D Secure)</button>
+                </form>
+                <form action={simulateAdvanceClockAction}>
+                  <button type="submit" className="button secondary">Advance the clock to the period end</button>
                 </form>
               </section>
             )}

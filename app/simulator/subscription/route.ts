@@ -19,8 +19,8 @@ export async function POST(request: Request): Promise<Response> {
     { signInNext: '/dashboard', errorPage: '/dashboard', fallbackMessage: 'The simulator could not make this change.' },
     async ({ user, baseUrl, form }) => {
       const change = parseSubscriptionChange(form);
-      const { subscription } = await prepareSubscriptionChange(user, change);
-      const accepted = await deliverInOrder(baseUrl, subscriptionChangeEvents(subscription, change));
+      const prepared = await prepareSubscriptionChange(user, change);
+      const accepted = await deliverInOrder(baseUrl, subscriptionChangeEvents(prepared.subscription, prepared));
       if (!accepted) throw new BillingError('The change was not confirmed yet; try again.', 502);
       return dashboardUrlAfterChange(baseUrl, change);
     },
