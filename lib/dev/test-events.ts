@@ -4,9 +4,18 @@ import checkoutSessionCompleted from './event-templates/checkout.session.complet
 import customerCreated from './event-templates/customer.created.json';
 import subscriptionCreated from './event-templates/customer.subscription.created.json';
 import subscriptionDeleted from './event-templates/customer.subscription.deleted.json';
+import subscriptionPaused from './event-templates/customer.subscription.paused.json';
+import subscriptionResumed from './event-templates/customer.subscription.resumed.json';
+import subscriptionTrialWillEnd from './event-templates/customer.subscription.trial_will_end.json';
 import subscriptionUpdated from './event-templates/customer.subscription.updated.json';
+import invoicePaymentActionRequired from './event-templates/invoice.payment_action_required.json';
 import invoicePaymentFailed from './event-templates/invoice.payment_failed.json';
 import invoicePaymentSucceeded from './event-templates/invoice.payment_succeeded.json';
+import scheduleCanceled from './event-templates/subscription_schedule.canceled.json';
+import scheduleCompleted from './event-templates/subscription_schedule.completed.json';
+import scheduleCreated from './event-templates/subscription_schedule.created.json';
+import scheduleReleased from './event-templates/subscription_schedule.released.json';
+import scheduleUpdated from './event-templates/subscription_schedule.updated.json';
 
 // Official Stripe example events (API version pinned by the SDK) used as templates for test-mode
 // events: the offline trigger and the checkout simulator post them, signed, to the real webhook.
@@ -16,14 +25,17 @@ const TEMPLATES: Record<string, unknown> = {
   'customer.subscription.created': subscriptionCreated,
   'customer.subscription.updated': subscriptionUpdated,
   'customer.subscription.deleted': subscriptionDeleted,
-  // These carry the whole subscription object too, as `.updated` does.
-  'customer.subscription.trial_will_end': subscriptionUpdated,
-  'customer.subscription.paused': subscriptionUpdated,
-  'customer.subscription.resumed': subscriptionUpdated,
+  'customer.subscription.trial_will_end': subscriptionTrialWillEnd,
+  'customer.subscription.paused': subscriptionPaused,
+  'customer.subscription.resumed': subscriptionResumed,
   'invoice.payment_succeeded': invoicePaymentSucceeded,
   'invoice.payment_failed': invoicePaymentFailed,
-  // Stripe's payload for a payment awaiting the customer's confirmation is the open invoice of a failed attempt.
-  'invoice.payment_action_required': invoicePaymentFailed,
+  'invoice.payment_action_required': invoicePaymentActionRequired,
+  'subscription_schedule.created': scheduleCreated,
+  'subscription_schedule.updated': scheduleUpdated,
+  'subscription_schedule.released': scheduleReleased,
+  'subscription_schedule.canceled': scheduleCanceled,
+  'subscription_schedule.completed': scheduleCompleted,
 };
 
 export const TEMPLATE_EVENT_TYPES = Object.keys(TEMPLATES);

@@ -19,10 +19,11 @@ export const handleInvoicePaymentSucceeded: EventHandler<Stripe.InvoicePaymentSu
   const paid = Prisma.sql`last_paid_invoice_id = ${invoice.id}::text,
       payment_action_url = CASE WHEN payment_action_invoice_id = ${invoice.id}::text THEN NULL ELSE payment_action_url END,
       payment_action_invoice_id = CASE WHEN payment_action_invoice_id = ${invoice.id}::text THEN NULL ELSE payment_action_invoice_id END`;
-  // Without a period to pay for (no line of this subscription), only the payment is recorded.
+  // Without a period to pay for (no line of this subscription), only the payment is recorded: the row's
+  // updated_at, which ranks a user's subscriptions, stays.
   const renewal = Prisma.sql`invoice_renewal AS (
     UPDATE user_subscriptions
-    SET ${period ? Prisma.sql`${advancePeriodSql('user_subscriptions', period)},` : Prisma.empty} ${paid}, updated_at = now()
+    SET ${period ? Prisma.sql`${advancePeriodSql('user_subscriptions', period)}, updated_at = now(),` : Prisma.empty} ${paid}
     WHERE stripe_subscription_id = ${subscriptionId}::text
       AND status <> ALL(${[...TERMINAL_STATUSES]}::text[]) AND ${gate}
     RETURNING user_id
