@@ -14,7 +14,7 @@ test('sign in -> pricing -> annual -> simulator checkout -> activation -> Pro da
 
   await page.goto(`${baseUrl()}/pricing`);
   await expect(page.locator('#plan-free')).toContainText('Current plan');
-  await expect(page.locator('#plan-annual')).toContainText('Save $40 a year');
+  await expect(page.locator('#plan-pro_annual')).toContainText('Save $40 a year');
   await screenshot(page, 'pricing');
   await page.getByRole('button', { name: 'Choose Pro Annual' }).click();
 
@@ -39,7 +39,7 @@ test('sign in -> pricing -> annual -> simulator checkout -> activation -> Pro da
   await expect(page.getByTestId('feature-unlocked')).toBeVisible();
 
   await page.goto(`${baseUrl()}/pricing`);
-  await expect(page.locator('#plan-annual')).toContainText('Current plan');
+  await expect(page.locator('#plan-pro_annual')).toContainText('Current plan');
 });
 
 test('the admin page lists the events of that flow', async ({ page }) => {
@@ -103,7 +103,7 @@ test('an admin reprocesses a failed event from its detail page', async ({ page }
       id: eventId, object: 'event', api_version: '2026-10-28.endive', created: Math.floor(Date.now() / 1000), livemode: false,
       type: 'customer.subscription.updated', pending_webhooks: 1, request: { id: null, idempotency_key: null },
       data: { object: { id: subscriptionId, object: 'subscription', customer: 'cus_e2e', status: 'active', metadata: { user_id: 'user_e2e' },
-        cancel_at_period_end: false, items: { object: 'list', data: [{ current_period_end: 1900000000, price: { id: 'price_1PgagYB7WZ01zgkWq8YrLy20', recurring: { interval: 'year' } } }] } } },
+        cancel_at_period_end: false, items: { object: 'list', data: [{ current_period_end: 1900000000, price: { id: 'price_1PgagYB7WZ01zgkWq8YrLy20', lookup_key: 'pro_annual', recurring: { interval: 'year' } } }] } } },
     };
     await client.query(
       `INSERT INTO stripe_webhook_events (id, type, api_version, status, attempts, last_error, object_id, payload, stripe_created_at)

@@ -3,8 +3,9 @@ import { baseUrl, screenshot, signIn, withDatabase } from './helpers';
 
 test.describe.configure({ mode: 'serial' });
 
-const MONTHLY = 'price_1PgafmB7WZ01zgkW6dKueIc5';
-const ANNUAL = 'price_1PgagYB7WZ01zgkWq8YrLy20';
+// The simulator's ids for the catalog prices (a real account has its own).
+const MONTHLY = 'price_sim_pro_monthly';
+const ANNUAL = 'price_sim_pro_annual';
 const DAY_MS = 86_400_000;
 const customer = `plan-switch+${Date.now()}@example.com`;
 
@@ -33,18 +34,18 @@ test('Pro Monthly -> switch to Pro Annual on the same subscription; a second che
   await expect(page.getByTestId('billing-period')).toHaveText('Monthly');
 
   await page.goto(`${baseUrl()}/pricing`);
-  await expect(page.locator('#plan-monthly')).toContainText('Current plan');
+  await expect(page.locator('#plan-pro_monthly')).toContainText('Current plan');
   await expect(page.getByRole('button', { name: /^Choose / })).toHaveCount(0);
-  await expect(page.getByTestId('proration-annual')).toHaveText(
+  await expect(page.getByTestId('proration-pro_annual')).toHaveText(
     "You'll be charged $200 today for a new year of Pro Annual, minus a prorated credit for the unused time of your current Pro Monthly period. Any credit left over stays on your account and pays your next invoices.",
   );
   await screenshot(page, 'pricing-switch-plan');
 
   // A checkout posted anyway (an old tab, a replayed form) is refused and sent back to the switch.
-  const refused = await page.request.post(`${baseUrl()}/api/checkout`, { form: { priceId: ANNUAL }, maxRedirects: 0 });
+  const refused = await page.request.post(`${baseUrl()}/api/checkout`, { form: { lookupKey: 'pro_annual' }, maxRedirects: 0 });
   expect(refused.status()).toBe(303);
   expect(refused.headers().location).toBe(`${baseUrl()}/pricing?error=${encodeURIComponent('You already have a subscription. Switch plans here instead: a second checkout would bill you twice.')}`);
-  await page.goto(`${baseUrl()}/simulator/checkout?price=${ANNUAL}`);
+  await page.goto(`${baseUrl()}/simulator/checkout?price=pro_annual`);
   await expect(page.getByRole('alert').filter({ hasText: 'You already have a subscription: Stripe Checkout would open a second one.' })).toBeVisible();
   await expect(page.getByRole('button', { name: /^Pay / })).toHaveCount(0);
   expect(await subscriptionRows(customer)).toHaveLength(1);
@@ -61,8 +62,9 @@ test('Pro Monthly -> switch to Pro Annual on the same subscription; a second che
   expect(rows[0]).toMatchObject({ stripe_price_id: ANNUAL, billing_period: 'annual', status: 'active' });
 
   await page.goto(`${baseUrl()}/pricing`);
-  await expect(page.locator('#plan-annual')).toContainText('Current plan');
-  await expect(page.getByRole('button', { name: 'Switch to Pro Monthly' })).toBeVisible();
+  await expect(page.locator('#plan-pro_annual')).toContainText('Current plan');
+  // Annual to monthly is a downgrade: it waits for the period end.
+  await expect(page.getByRole('button', { name: 'Schedule Pro Monthly' })).toBeVisible();
 });
 
 test('cancel at period end shows the date and can be resumed', async ({ page }) => {
@@ -99,8 +101,8 @@ test('a declined renewal: past_due keeps Pro with a banner to update the card, t
   await page.goto(`${baseUrl()}/dashboard/analytics`);
   await expect(page.getByTestId('feature-unlocked')).toBeVisible();
   await page.goto(`${baseUrl()}/pricing`);
-  await expect(page.locator('section[aria-labelledby="plan-monthly"]')).toContainText('Your last payment failed: update your card before switching plans.');
-  await expect(page.getByRole('button', { name: /^Switch to / })).toHaveCount(0);
+  await expect(page.locator('section[aria-labelledby="plan-pro_monthly"]')).toContainText('Your last payment failed: update your card before switching plans.');
+  await expect(page.getByRole('button', { name: /^(Switch to|Schedule) / })).toHaveCount(0);
 
   await page.goto(`${baseUrl()}/dashboard`);
   await page.getByRole('button', { name: 'Update your card' }).click();
@@ -125,7 +127,7 @@ test('a trial shows its end date, and switching during it charges nothing today'
   await screenshot(page, 'dashboard-trial');
 
   await page.goto(`${baseUrl()}/pricing`);
-  await expect(page.getByTestId('proration-annual')).toHaveText(
+  await expect(page.getByTestId('proration-pro_annual')).toHaveText(
     `Your free trial continues until ${trialEnd}: nothing is charged today, and Pro Annual is billed when the trial ends.`,
   );
   expect(await subscriptionRows(trialist)).toEqual([expect.objectContaining({ status: 'trialing', stripe_price_id: MONTHLY })]);

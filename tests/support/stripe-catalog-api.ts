@@ -12,7 +12,7 @@ export type DoublePrice = {
 export type DoubleProduct = { id: string; object: 'product'; name: string; description: string | null; active: boolean; metadata: Record<string, string>; created: number };
 /** A webhook endpoint as the double stores and lists it (the signing secret is shown only on creation). */
 export type EndpointRecord = { id: string; object: 'webhook_endpoint'; url: string; status: 'enabled' | 'disabled'; api_version: string | null; enabled_events: string[] };
-export type DoublePortalConfiguration = { id: string; object: 'billing_portal.configuration'; active: boolean; is_default: boolean; business_profile: Json; features: Json; default_return_url: string | null; created: number };
+export type DoublePortalConfiguration = { id: string; object: 'billing_portal.configuration'; active: boolean; is_default: boolean; business_profile: Json; features: Json; default_return_url: string | null; metadata: Record<string, string>; created: number };
 export type DoubleSchedulePhase = { start_date: number; end_date: number | null; items: { price: string; quantity: number }[]; metadata: Record<string, string>; proration_behavior?: string };
 export type DoubleSchedule = {
   id: string; object: 'subscription_schedule'; subscription: string | null; customer: string; status: string; end_behavior: string;
@@ -171,7 +171,8 @@ export function createCatalogApi({ findSubscription, webhookEndpoints = [] }: {
     if (path === '/v1/billing_portal/configurations' && method === 'POST') {
       const configuration: DoublePortalConfiguration = {
         id: nextId('bpc'), object: 'billing_portal.configuration', active: true, is_default: portalConfigurations.size === 0,
-        business_profile: (form.business_profile as Json | undefined) ?? {}, features: (form.features as Json | undefined) ?? {}, default_return_url: asString(form.default_return_url) ?? null, created: now(),
+        business_profile: (form.business_profile as Json | undefined) ?? {}, features: (form.features as Json | undefined) ?? {}, default_return_url: asString(form.default_return_url) ?? null,
+        metadata: asRecord(form.metadata), created: now(),
       };
       portalConfigurations.set(configuration.id, configuration);
       return answer(200, configuration), true;
@@ -183,6 +184,7 @@ export function createCatalogApi({ findSubscription, webhookEndpoints = [] }: {
         if (form.features) configuration.features = form.features as Json;
         if (form.business_profile) configuration.business_profile = form.business_profile as Json;
         if (form.default_return_url !== undefined) configuration.default_return_url = asString(form.default_return_url) || null;
+        if (form.metadata) configuration.metadata = { ...configuration.metadata, ...asRecord(form.metadata) };
       }
       return answer(200, configuration), true;
     }
