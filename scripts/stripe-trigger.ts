@@ -1,10 +1,13 @@
 // Offline `stripe trigger`: posts a realistic, correctly signed event to the running app.
 //   npm run stripe:trigger -- <event type> [--url http://localhost:3000] [--user id] [--customer cus_...] [--subscription sub_...] [--status past_due] [--repeat 2]
+//     [--price team_monthly --seats 5]  (subscription events: a catalog price by lookup key, and its seats)
 // --repeat N posts the same signed body N times, as Stripe does when it redelivers.
 import './load-env';
 
 const { webhookSecrets } = await import('../lib/env');
 const { buildTestEvent, freshTestEventIds, signTestEvent, TEMPLATE_EVENT_TYPES } = await import('../lib/dev/test-events');
+const { CATALOG_PRICES, findCatalogPrice } = await import('../lib/billing/catalog');
+const { billingOf } = await import('../lib/dev/simulate-checkout');
 
 function option(name: string): string | undefined {
   const index = process.argv.indexOf(`--${name}`);
@@ -13,7 +16,7 @@ function option(name: string): string | undefined {
 
 const type = process.argv.slice(2).find((arg, i, args) => !arg.startsWith('--') && !args[i - 1]?.startsWith('--'));
 if (!type) {
-  console.error(`usage: npm run stripe:trigger -- <event type> [--url URL] [--user ID] [--customer ID] [--subscription ID] [--status STATUS]
+  console.error(`usage: npm run stripe:trigger -- <event type> [--url URL] [--user ID] [--customer ID] [--subscription ID] [--status STATUS] [--price LOOKUP_KEY] [--seats N]
 event types with realistic payloads: ${TEMPLATE_EVENT_TYPES.join(', ')}
 (any other type is sent as a minimal event, which the app records as ignored)`);
   process.exit(2);
@@ -28,7 +31,14 @@ if (!secret) {
 const base = option('url') ?? `http://localhost:${process.env.PORT ?? 3000}`;
 const fresh = freshTestEventIds(option('user'));
 const ids = { ...fresh, customerId: option('customer') ?? fresh.customerId, subscriptionId: option('subscription') ?? fresh.subscriptionId };
-const body = buildTestEvent(type, { ids, status: option('status') });
+const lookupKey = option('price');
+const catalogPrice = lookupKey ? findCatalogPrice(lookupKey) : undefined;
+if (lookupKey && !catalogPrice) {
+  console.error(`--price must be a catalog lookup key: ${CATALOG_PRICES.map((price) => price.lookupKey).join(', ')}`);
+  process.exit(2);
+}
+const price = catalogPrice ? billingOf(catalogPrice, Number(option('seats')) || null) : undefined;
+const body = buildTestEvent(type, { ids, status: option('status'), price });
 const eventId = (JSON.parse(body) as { id: string }).id;
 const repeat = Math.min(Math.max(Number(option('repeat') ?? 1), 1), 100);
 

@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
-import { buildTestEvent, signTestEvent } from '../../lib/dev/test-events';
 import { TEST_WEBHOOK_SECRETS } from '../support/app-server';
+import { signatureHeader } from '../support/stripe-events';
 import { baseUrl, screenshot, signIn, withDatabase } from './helpers';
 
 // The catalog end to end, through the pricing page, the simulator and the webhook: Team with seats,
@@ -24,7 +24,7 @@ async function subscriptionOf(email: string): Promise<StoredSubscription | undef
 test('Team with 5 seats: checkout for 5 seats, the dashboard shows 5 seats and 5 team members', async ({ page }) => {
   await signIn(page, customer);
   await page.goto(`${baseUrl()}/pricing`);
-  await expect(page.locator('#plan-team_monthly')).toContainText('$15 / month per seat');
+  await expect(page.locator('section[aria-labelledby="plan-team_monthly"]')).toContainText('$15 / month per seat');
   await page.getByLabel('Seats for Team Monthly').fill('5');
   await page.getByRole('button', { name: 'Choose Team Monthly' }).click();
   await expect(page).toHaveURL(/\/simulator\/checkout\?price=team_monthly&seats=5/);
@@ -97,14 +97,22 @@ test('a cancel_at date (set in the portal, flexible billing) shows "Cancels on" 
   if (!stored) throw new Error('no subscription');
   const cancelAt = Math.floor((Date.now() + 10 * DAY_MS) / 1000);
   const created = Math.max(Math.floor(Date.now() / 1000), Math.floor(stored.last_event_at.getTime() / 1000) + 1);
-  const body = buildTestEvent('customer.subscription.updated', {
-    ids: { subscriptionId: stored.stripe_subscription_id, customerId: stored.stripe_customer_id, userId: stored.user_id },
-    price: { id: 'price_sim_team_monthly', lookupKey: 'team_monthly', interval: 'month', amountCents: 1_500, quantity: 3 },
-    period: { start: Math.floor(stored.current_period_end.getTime() / 1000) - 30 * 86_400, end: Math.floor(stored.current_period_end.getTime() / 1000) },
-    created, status: 'active', cancelAtPeriodEnd: false, cancelAt,
+  const periodEnd = Math.floor(stored.current_period_end.getTime() / 1000);
+  // What Stripe sends when the portal (flexible billing mode) sets a cancel date: cancel_at, not cancel_at_period_end.
+  const body = JSON.stringify({
+    id: `evt_e2e_cancel_at_${Date.now()}`, object: 'event', api_version: '2026-10-28.endive', created, livemode: false,
+    type: 'customer.subscription.updated', pending_webhooks: 1, request: { id: null, idempotency_key: null },
+    data: {
+      object: {
+        id: stored.stripe_subscription_id, object: 'subscription', customer: stored.stripe_customer_id, status: 'active', metadata: { user_id: stored.user_id },
+        cancel_at_period_end: false, cancel_at: cancelAt, canceled_at: created, schedule: null,
+        items: { object: 'list', data: [{ quantity: 3, current_period_start: periodEnd - 30 * 86_400, current_period_end: periodEnd, price: { id: 'price_sim_team_monthly', lookup_key: 'team_monthly', recurring: { interval: 'month' } } }] },
+      },
+      previous_attributes: { cancel_at: null, canceled_at: null },
+    },
   });
   const [secret] = TEST_WEBHOOK_SECRETS;
-  const response = await page.request.post(`${baseUrl()}/api/webhooks/stripe`, { data: body, headers: { 'content-type': 'application/json', 'stripe-signature': signTestEvent(body, secret ?? '') } });
+  const response = await page.request.post(`${baseUrl()}/api/webhooks/stripe`, { data: body, headers: { 'content-type': 'application/json', 'stripe-signature': signatureHeader(body, secret ?? '') } });
   expect(response.status()).toBe(200);
 
   await page.goto(`${baseUrl()}/dashboard`);
