@@ -1,5 +1,6 @@
 import Stripe from 'stripe';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { HANDLED_EVENT_TYPES } from '../../lib/billing/webhook/handlers';
 import { startAlertReceiver } from '../support/alert-receiver';
 import { startApp, TEST_WEBHOOK_SECRETS, type AppServer } from '../support/app-server';
 import { testPool } from '../support/database';
@@ -13,7 +14,8 @@ import { eventBody, freshScenario, randomId } from '../support/stripe-events';
 const CRON_SECRET = 'cron_secret_for_monitor_tests_0123';
 const METRICS_TOKEN = 'metrics_token_for_tests_0123456789';
 const APP_URL = 'https://billing.example.com';
-const HANDLED = ['checkout.session.completed', 'customer.subscription.created', 'customer.subscription.updated', 'customer.subscription.deleted', 'invoice.payment_succeeded', 'invoice.payment_failed'];
+// The app's allowlist: the endpoint the monitor expects listens to exactly these.
+const HANDLED = [...HANDLED_EVENT_TYPES];
 const [webhookSecret] = TEST_WEBHOOK_SECRETS as [string];
 const pool = testPool(inject('databaseUrl'));
 
