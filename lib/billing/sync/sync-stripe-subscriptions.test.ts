@@ -1,0 +1,127 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it, vi } from 'vitest';
+import { subscriptionRow, testPool } from '../../../tests/support/database';
+import { startStripeSubscriptionsApi, type StripeSubscriptionsApi } from '../../../tests/support/stripe-subscriptions-api';
+
+// Sync against a real PostgreSQL and the subscriptions double, through the real stripe-node client.
+
+const DAY = 86_400;
+const pool = testPool(inject('databaseUrl'));
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+let api: StripeSubscriptionsApi;
+let sync: typeof import('./sync-stripe-subscriptions');
+beforeAll(async () => {
+  api = await startStripeSubscriptionsApi({ secretKey: 'sk_test_sync_unit' });
+  vi.resetModules();
+  vi.stubEnv('STRIPE_SECRET_KEY', api.secretKey);
+  vi.stubEnv('STRIPE_API_URL', api.url);
+  delete (globalThis as { stripe?: unknown }).stripe;
+  sync = await import('./sync-stripe-subscriptions');
+});
+afterAll(async () => {
+  vi.unstubAllEnvs();
+  delete (globalThis as { stripe?: unknown }).stripe;
+  await api.close();
+  await pool.end();
+});
+beforeEach(async () => {
+  api.reset();
+  await pool.query('DELETE FROM stripe_sync_state');
+  await pool.query('DELETE FROM stripe_sync_runs');
+  await pool.query('DELETE FROM stripe_sync_drift');
+});
+
+const fresh = (prefix: string) => `${prefix}_${randomUUID().slice(0, 12)}`;
+
+async function user(customerId: string | null = null): Promise<string> {
+  const id = fresh('user');
+  await pool.query('INSERT INTO users (id, email, stripe_customer_id) VALUES ($1, $2, $3)', [id, `${id}@example.com`, customerId]);
+  return id;
+}
+
+async function driftOf(subscriptionId: string) {
+  const { rows } = await pool.query<{ field: string; stored: string | null; stripe: string | null }>(
+    'SELECT field, stored, stripe FROM stripe_sync_drift WHERE stripe_subscription_id = $1 ORDER BY field', [subscriptionId]);
+  return rows;
+}
+
+describe('syncStripeSubscriptions', () => {
+  it('adopts every subscription, whatever its status, linked by metadata or by customer; a second run changes nothing', async () => {
+    const byMetadata = await user();
+    const customer = fresh('cus');
+    const byCustomer = await user(customer);
+    const [a, b, c, d] = [fresh('sub'), fresh('sub'), fresh('sub'), fresh('sub')];
+    api.add(
+      { id: a, customer: fresh('cus'), metadata: { user_id: byMetadata } },
+      { id: b, customer, status: 'past_due' },
+      { id: c, customer: fresh('cus'), status: 'canceled', metadata: { user_id: 'user_who_does_not_exist' } },
+      { id: d, customer: fresh('cus'), status: 'trialing' },
+    );
+
+    expect(await sync.syncStripeSubscriptions()).toEqual({ fetched: 4, created: 4, updated: 0, unchanged: 0, drift: 0, unlinked: 2 });
+    expect(await subscriptionRow(pool, a)).toMatchObject({ user_id: byMetadata, status: 'active', is_active: true });
+    expect(await subscriptionRow(pool, b)).toMatchObject({ user_id: byCustomer, status: 'past_due' });
+    // A metadata user id naming nobody links nothing.
+    expect(await subscriptionRow(pool, c)).toMatchObject({ user_id: null, status: 'canceled', is_active: false });
+    expect(api.listRequests()[0]?.query.get('status')).toBe('all');
+    expect(api.listRequests()[0]?.query.get('limit')).toBe('100');
+
+    expect(await sync.syncStripeSubscriptions()).toEqual({ fetched: 4, created: 0, updated: 0, unchanged: 4, drift: 0, unlinked: 2 });
+    const { rows: runs } = await pool.query('SELECT status, dry_run, fetched, created, unchanged FROM stripe_sync_runs ORDER BY started_at');
+    expect(runs).toEqual([
+      { status: 'completed', dry_run: false, fetched: 4, created: 4, unchanged: 0 },
+      { status: 'completed', dry_run: false, fetched: 4, created: 0, unchanged: 4 },
+    ]);
+  });
+
+  it('records each drifted field, stored vs Stripe, and heals it; --dry-run only reports', async () => {
+    const owner = await user();
+    const id = fresh('sub');
+    const periodEnd = nowSeconds() + 20 * DAY;
+    api.add({ id, customer: fresh('cus'), metadata: { user_id: owner }, periodEnd });
+    await sync.syncStripeSubscriptions();
+    await pool.query(
+      `UPDATE user_subscriptions SET status = 'past_due', stripe_price_id = 'price_old', current_period_end = now() - interval '40 days', cancel_at_period_end = true,
+        last_event_at = last_event_at - interval '1 hour' WHERE stripe_subscription_id = $1`, [id]);
+
+    const dry = await sync.syncStripeSubscriptions({ dryRun: true });
+    // The counts say what a run would do; nothing is applied.
+    expect(dry).toMatchObject({ fetched: 1, updated: 1, drift: 1 });
+    expect(await subscriptionRow(pool, id)).toMatchObject({ stripe_price_id: 'price_old', cancel_at_period_end: true });
+    expect((await driftOf(id)).map((row) => row.field)).toEqual(['cancel_at_period_end', 'current_period_end', 'status', 'stripe_price_id']);
+    await pool.query('DELETE FROM stripe_sync_drift');
+
+    expect(await sync.syncStripeSubscriptions()).toMatchObject({ fetched: 1, updated: 1, drift: 1 });
+    expect(await driftOf(id)).toEqual(expect.arrayContaining([
+      { field: 'stripe_price_id', stored: 'price_old', stripe: 'price_pro_monthly_sync' },
+      { field: 'cancel_at_period_end', stored: 'true', stripe: 'false' },
+      { field: 'status', stored: 'past_due', stripe: 'active' },
+    ]));
+    expect(await subscriptionRow(pool, id)).toMatchObject({ status: 'active', stripe_price_id: 'price_pro_monthly_sync', cancel_at_period_end: false });
+    expect((await subscriptionRow(pool, id))?.current_period_end?.getTime()).toBe(periodEnd * 1000);
+    await pool.query('DELETE FROM stripe_sync_drift');
+    expect(await sync.syncStripeSubscriptions()).toMatchObject({ fetched: 1, unchanged: 1, drift: 0 });
+  });
+
+  it('shows a terminal stored status Stripe contradicts as drift, and does not revive it', async () => {
+    const id = fresh('sub');
+    api.add({ id, customer: fresh('cus') });
+    await sync.syncStripeSubscriptions();
+    await pool.query(`UPDATE user_subscriptions SET status = 'canceled', is_active = false WHERE stripe_subscription_id = $1`, [id]);
+
+    expect(await sync.syncStripeSubscriptions()).toMatchObject({ fetched: 1, updated: 0, unchanged: 1, drift: 1 });
+    expect(await driftOf(id)).toEqual([{ field: 'status', stored: 'canceled', stripe: 'active' }]);
+    expect(await subscriptionRow(pool, id)).toMatchObject({ status: 'canceled', is_active: false });
+  });
+
+  it('tells a second runner that a run is in progress, and lets nobody in twice', async () => {
+    api.add({ id: fresh('sub'), customer: fresh('cus') });
+    api.hold();
+    const first = sync.syncStripeSubscriptions();
+    await vi.waitFor(() => expect(api.listRequests()).toHaveLength(1));
+    expect(await sync.syncStripeSubscriptions()).toEqual({ fetched: 0, created: 0, updated: 0, unchanged: 0, drift: 0, unlinked: 0, warning: sync.SYNC_ALREADY_RUNNING_WARNING });
+    api.release();
+    expect(await first).toMatchObject({ fetched: 1, created: 1 });
+  });
+});
