@@ -9,6 +9,7 @@ import { EVENT_STATUSES } from '@/lib/billing/webhook/event-statuses';
 import { requireAdmin } from '@/lib/auth/admin';
 import { formatDateTime } from '@/lib/format';
 import { ReconcileStatus } from './reconcile-status';
+import { SyncStatus } from './sync-status';
 import { DeliveryChart } from './delivery-chart';
 import { FiringAlerts } from './firing-alerts';
 import { UnknownPrices } from './unknown-prices';
@@ -19,7 +20,7 @@ export const dynamic = 'force-dynamic';
 const percent = (value: number | null) => (value === null ? '—' : `${(value * 100).toFixed(1)}%`);
 const STATUS_BADGE: Record<string, string> = { processed: 'ok', ignored: '', failed: 'bad' };
 
-type SearchParams = { type?: string; status?: string; cursor?: string; id?: string };
+type SearchParams = { type?: string; status?: string; cursor?: string; id?: string; sync_message?: string };
 
 export default async function AdminWebhooksPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   await requireAdmin();
@@ -61,6 +62,8 @@ export default async function AdminWebhooksPage({ searchParams }: { searchParams
       ) : null}
       <ReconcileStatus />
       {overview ? <UnknownPrices /> : null}
+      <SyncStatus message={typeof params.sync_message === 'string' ? params.sync_message.slice(0, 500) : undefined} />
+      <p><Link href="/admin/users">Look up a user&apos;s billing timeline »</Link></p>
 
       <form method="get" action="/admin/webhooks" className="form-row" aria-label="Filter events">
         <div>

@@ -60,7 +60,7 @@ export async function applySubscriptionSnapshot({ subscription, observedAt, dryR
       SELECT (SELECT to_jsonb(s) FROM user_subscriptions s WHERE s.stripe_subscription_id = ${fields.id}::text FOR UPDATE) AS stored,
         (SELECT id FROM users WHERE id = ${fields.metadata.user_id ?? null}::text) AS by_metadata`);
     const before = found?.stored ?? null;
-    const { user_id: _named, ...metadata } = fields.metadata;
+    const metadata = Object.fromEntries(Object.entries(fields.metadata).filter(([key]) => key !== 'user_id'));
     const linked = { ...fields, metadata: found?.by_metadata ? { ...metadata, user_id: found.by_metadata } : metadata };
 
     const effect = upsertSubscription({ subscription: linked, eventCreated: observedAt, gate: Prisma.sql`true` });
