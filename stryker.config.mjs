@@ -10,6 +10,8 @@ const config = {
     'lib/billing/webhook/**/*.ts',
     'lib/billing/reconcile/**/*.ts',
     'lib/billing/subscriptions/**/*.ts',
+    'lib/billing/sync/**/*.ts',
+    'lib/admin/get-billing-timeline.ts',
     'lib/billing/plans.ts',
     'lib/billing/catalog.ts',
     'lib/billing/resolve-catalog-price.ts',

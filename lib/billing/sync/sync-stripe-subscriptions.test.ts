@@ -124,4 +124,81 @@ describe('syncStripeSubscriptions', () => {
     api.release();
     expect(await first).toMatchObject({ fetched: 1, created: 1 });
   });
+
+  it('continues after the cursor of a run that stopped part-way, and marks that run interrupted', async () => {
+    const ids = Array.from({ length: 5 }, (_, index) => fresh(`sub${index}`));
+    ids.forEach((id, index) => api.add({ id, customer: fresh('cus'), created: nowSeconds() - DAY + index }));
+    // Newest first: ids[4] .. ids[0]. The killed run applied ids[4] and ids[3].
+    const { rows: [killed] } = await pool.query<{ id: string }>(
+      "INSERT INTO stripe_sync_runs (mode, status, fetched, created, cursor_subscription_id) VALUES ('test', 'running', 2, 2, $1) RETURNING id", [ids[3]]);
+    // A dry run neither continues it nor is continued.
+    expect(await sync.syncStripeSubscriptions({ dryRun: true })).toMatchObject({ fetched: 5 });
+
+    expect(await sync.syncStripeSubscriptions()).toMatchObject({ fetched: 3, created: 3 });
+    expect(api.listRequests().at(-1)?.query.get('starting_after')).toBe(ids[3]);
+    const { rows } = await pool.query('SELECT status, dry_run, resumed_from, cursor_subscription_id FROM stripe_sync_runs ORDER BY started_at');
+    expect(rows).toEqual([
+      { status: 'interrupted', dry_run: false, resumed_from: null, cursor_subscription_id: ids[3] },
+      { status: 'completed', dry_run: true, resumed_from: null, cursor_subscription_id: null },
+      { status: 'completed', dry_run: false, resumed_from: killed?.id, cursor_subscription_id: ids[0] },
+    ]);
+    // Completed: the next run lists from the newest again.
+    expect(await sync.syncStripeSubscriptions()).toMatchObject({ fetched: 5, created: 2, unchanged: 3 });
+    expect(api.listRequests().at(-1)?.query.has('starting_after')).toBe(false);
+  });
+
+  it('skips a subscription whose fields cannot be read, counts it, and applies the rest', async () => {
+    const [bad, good] = [fresh('sub'), fresh('sub')];
+    api.add({ id: bad, customer: fresh('cus') }, { id: good, customer: fresh('cus') });
+    api.update(bad, (object) => Object.assign(object, { cancel_at_period_end: 'maybe' }));
+    expect(await sync.syncStripeSubscriptions()).toEqual({ fetched: 2, created: 1, updated: 0, unchanged: 0, drift: 0, unlinked: 1 });
+    expect(await subscriptionRow(pool, bad)).toBeUndefined();
+    const { rows } = await pool.query('SELECT status, fetched, created, failed, cursor_subscription_id FROM stripe_sync_runs');
+    expect(rows).toEqual([{ status: 'completed', fetched: 2, created: 1, failed: 1, cursor_subscription_id: good }]);
+  });
+
+  it('stops when Stripe fails, records why, and frees the lease', async () => {
+    api.add({ id: fresh('sub'), customer: fresh('cus') });
+    // The client retries twice, as stripe-node does with maxNetworkRetries: 2.
+    api.failNext(3);
+    await expect(sync.syncStripeSubscriptions()).rejects.toThrow(/^Sync stopped: /);
+    const { rows } = await pool.query('SELECT status, error, finished_at IS NOT NULL AS finished FROM stripe_sync_runs');
+    expect(rows).toMatchObject([{ status: 'failed', finished: true }]);
+    expect(rows[0]?.error).toMatch(/unknown error/i);
+    expect(await sync.syncStripeSubscriptions()).toMatchObject({ fetched: 1, created: 1 });
+  });
+
+  it('stops without committing a snapshot once another run has taken the lease', async () => {
+    const ids = Array.from({ length: 101 }, (_, index) => fresh(`sub${index}`));
+    ids.forEach((id, index) => api.add({ id, customer: fresh('cus'), created: nowSeconds() - DAY + index }));
+    api.holdAfter(1);
+    const run = sync.syncStripeSubscriptions();
+    await vi.waitFor(() => expect(api.listRequests()).toHaveLength(2), { timeout: 15_000 });
+    await pool.query("UPDATE stripe_sync_state SET lock_token = 'another_run'");
+    api.release();
+    await expect(run).rejects.toThrow(/lease lost/);
+    expect(await subscriptionRow(pool, ids[0] ?? '')).toBeUndefined();
+    const { rows } = await pool.query('SELECT status, fetched FROM stripe_sync_runs');
+    expect(rows).toEqual([{ status: 'failed', fetched: 100 }]);
+    // The lease is the other run's: this one did not release it.
+    expect((await pool.query('SELECT lock_token FROM stripe_sync_state')).rows).toEqual([{ lock_token: 'another_run' }]);
+  });
+});
+
+describe('listStripeSubscriptions', () => {
+  it('pages through every subscription, newest first, each page stamped with the time before its request', async () => {
+    const ids = Array.from({ length: 201 }, (_, index) => fresh(`sub${index}`));
+    ids.forEach((id, index) => api.add({ id, customer: fresh('cus'), status: index === 0 ? 'canceled' : 'active', created: nowSeconds() - DAY + index }));
+    const { listStripeSubscriptions } = await import('./list-stripe-subscriptions');
+    let clock = 1_000_000;
+    const pages = [];
+    for await (const page of listStripeSubscriptions({ stripe: api.client(), now: () => (clock += 1_000) })) pages.push(page);
+    expect(pages.map((page) => [page.subscriptions.length, page.observedAt])).toEqual([[100, 1_001], [100, 1_002], [1, 1_003]]);
+    expect(pages.flatMap((page) => page.subscriptions.map((subscription) => subscription.id))).toEqual([...ids].reverse());
+    expect(api.listRequests().map((request) => request.query.get('starting_after'))).toEqual([null, ids[101], ids[1]]);
+
+    const after = [];
+    for await (const page of listStripeSubscriptions({ stripe: api.client(), startingAfter: ids[1] })) after.push(...page.subscriptions.map((subscription) => subscription.id));
+    expect(after).toEqual([ids[0]]);
+  });
 });
