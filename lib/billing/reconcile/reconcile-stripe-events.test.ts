@@ -167,3 +167,76 @@ describe('reconcileStripeEvents', () => {
     expect(await reconcile.reconcileStripeEvents()).toMatchObject({ fetched: 1, processed: 1 });
   });
 });
+
+describe('reconciliation lease and listing window', () => {
+  it('takes over a lease whose holder stopped saving, and never one still held', async () => {
+    add('customer.subscription.created', freshScenario(), now() - DAY);
+    await pool.query("INSERT INTO stripe_reconcile_state (mode, locked_until, lock_token) VALUES ('test', now() + interval '10 seconds', 'held')");
+    expect(await reconcile.reconcileStripeEvents()).toMatchObject({ fetched: 0, warning: reconcile.ALREADY_RUNNING_WARNING });
+    expect(api.listRequests()).toHaveLength(0);
+
+    await pool.query("UPDATE stripe_reconcile_state SET locked_until = now() - interval '1 second'");
+    api.hold();
+    const run = reconcile.reconcileStripeEvents();
+    await vi.waitFor(() => expect(api.listRequests()).toHaveLength(1));
+    // Held for LEASE_SECONDS from the start, by this run's token.
+    const { rows: [held] } = await pool.query<{ seconds: number; lock_token: string }>("SELECT extract(epoch FROM locked_until - now())::float AS seconds, lock_token FROM stripe_reconcile_state WHERE mode = 'test'");
+    expect(held?.seconds).toBeGreaterThan(290);
+    expect(held?.seconds).toBeLessThanOrEqual(300);
+    expect(held?.lock_token).not.toBe('held');
+    api.release();
+    expect(await run).toMatchObject({ fetched: 1, processed: 1 });
+    expect((await state())?.locked_until).toBeNull();
+  });
+
+  it('fails the run when another one has taken the lease meanwhile, and leaves that lease alone', async () => {
+    const scenario = freshScenario();
+    add('customer.subscription.created', scenario, now() - DAY);
+    api.hold();
+    const run = reconcile.reconcileStripeEvents();
+    await vi.waitFor(() => expect(api.listRequests()).toHaveLength(1));
+    await pool.query("UPDATE stripe_reconcile_state SET lock_token = 'another_run'");
+    api.release();
+    await expect(run).rejects.toThrow('Reconciliation stopped: Reconciliation lease lost (no progress saved for 300 s); another run took over');
+    const [failed] = (await pool.query('SELECT status, error, processed FROM stripe_reconcile_runs')).rows;
+    expect(failed).toMatchObject({ status: 'failed', processed: 1, error: 'Reconciliation lease lost (no progress saved for 300 s); another run took over' });
+    expect((await pool.query("SELECT lock_token FROM stripe_reconcile_state WHERE mode = 'test'")).rows).toEqual([{ lock_token: 'another_run' }]);
+  });
+
+  it('lists from 5 minutes before the covered moment without a cursor event, and from at most 30 days back', async () => {
+    const at = new Date('2026-11-29T12:00:00.000Z');
+    const atSeconds = at.getTime() / 1000;
+    await pool.query("INSERT INTO stripe_reconcile_state (mode, covered_until) VALUES ('test', $1)", [new Date(at.getTime() - 2 * DAY * 1000)]);
+    await reconcile.reconcileStripeEvents({ now: at });
+    expect(api.listRequests().at(-1)?.query.get('created[gte]')).toBe(String(atSeconds - 2 * DAY - 300));
+
+    await reconcile.reconcileStripeEvents({ now: at, since: new Date(at.getTime() - 40 * DAY * 1000) });
+    expect(api.listRequests().at(-1)?.query.get('created[gte]')).toBe(String(atSeconds - 30 * DAY));
+    await reconcile.reconcileStripeEvents({ now: at, since: new Date(at.getTime() - 3 * DAY * 1000) });
+    expect(api.listRequests().at(-1)?.query.get('created[gte]')).toBe(String(atSeconds - 3 * DAY));
+  });
+
+  it('asks from the cursor event only while it is more than an hour inside Stripe’s 30 days', async () => {
+    const at = new Date('2026-11-29T12:00:00.000Z');
+    const atSeconds = at.getTime() / 1000;
+    const edge = at.getTime() - 30 * DAY * 1000;
+    await pool.query("INSERT INTO stripe_reconcile_state (mode, cursor_event_id, cursor_created_at, covered_until) VALUES ('test', 'evt_near_edge', $1, $1)", [new Date(edge + 59 * 60_000)]);
+    await reconcile.reconcileStripeEvents({ now: at });
+    expect(api.listRequests().at(-1)?.query.get('ending_before')).toBeNull();
+    expect(api.listRequests().at(-1)?.query.get('created[gte]')).toBe(String(atSeconds - 30 * DAY + 59 * 60));
+
+    const usable = add('customer.subscription.created', freshScenario(), Math.floor((edge + 2 * 3_600_000) / 1000));
+    await pool.query("UPDATE stripe_reconcile_state SET cursor_event_id = $1, cursor_created_at = $2, covered_until = $2", [usable, new Date(edge + 2 * 3_600_000)]);
+    await reconcile.reconcileStripeEvents({ now: at });
+    expect(api.listRequests().at(-1)?.query.get('ending_before')).toBe(usable);
+  });
+
+  it('warns from just past 25 days, and says events are lost only past 30', () => {
+    const at = new Date('2026-11-29T12:00:00.000Z');
+    const ago = (ms: number) => new Date(at.getTime() - ms);
+    expect(reconcile.cursorAgeWarning(null, at)).toBeUndefined();
+    expect(reconcile.cursorAgeWarning(ago(25 * DAY * 1000 + 1), at)).toBe('Cursor is 25 days old: Stripe keeps events for 30 days; run reconciliation before they expire');
+    expect(reconcile.cursorAgeWarning(ago(30 * DAY * 1000), at)).toBe('Cursor is 30 days old: Stripe keeps events for 30 days; run reconciliation before they expire');
+    expect(reconcile.cursorAgeWarning(ago(30 * DAY * 1000 + 1), at)).toMatch(/^Cursor is 30 days old: Stripe keeps events for 30 days, so events created before 2026-10-30T12:00:00\.000Z were not reconciled/);
+  });
+});
