@@ -56,6 +56,8 @@ function outcomeOf(applied: boolean, before: SubscriptionRowJson | null, changes
 export async function applySubscriptionSnapshot({ subscription, observedAt, dryRun, record }: ApplyOptions): Promise<SnapshotResult> {
   const fields = parseEventObject(subscriptionFields, SNAPSHOT_TYPE, subscription);
   return transaction(async (run) => {
+    // No wait for the WAL flush: a commit lost in a crash loses the snapshot with its cursor, and the next run applies it again.
+    await run(Prisma.sql`SET LOCAL synchronous_commit = off`);
     const [found] = await run<{ stored: SubscriptionRowJson | null; by_metadata: string | null }>(Prisma.sql`
       SELECT (SELECT to_jsonb(s) FROM user_subscriptions s WHERE s.stripe_subscription_id = ${fields.id}::text FOR UPDATE) AS stored,
         (SELECT id FROM users WHERE id = ${fields.metadata.user_id ?? null}::text) AS by_metadata`);
