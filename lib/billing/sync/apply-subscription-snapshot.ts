@@ -2,7 +2,7 @@ import type Stripe from 'stripe';
 import { Prisma } from '../../db/generated/client';
 import { type SqlRunner, transaction } from '../../db/sql';
 import { parseEventObject, subscriptionFields } from '../webhook/event-fields';
-import { upsertSubscription } from '../webhook/handlers/upsert-subscription';
+import { upsertSubscription } from '../subscriptions/upsert-subscription';
 import { diffSubscriptionRows, type FieldDifference, type SubscriptionRowJson } from './diff-subscription-rows';
 
 /** What the audit trail and the errors call a snapshot (it is not a Stripe event type). */
@@ -65,7 +65,7 @@ export async function applySubscriptionSnapshot({ subscription, observedAt, dryR
     const metadata = Object.fromEntries(Object.entries(fields.metadata).filter(([key]) => key !== 'user_id'));
     const linked = { ...fields, metadata: found?.by_metadata ? { ...metadata, user_id: found.by_metadata } : metadata };
 
-    const effect = upsertSubscription({ subscription: linked, eventCreated: observedAt, gate: Prisma.sql`true` });
+    const effect = upsertSubscription({ subscription: linked, observedAt, gate: Prisma.sql`true` });
     const upsert = Prisma.sql`WITH ${Prisma.join(effect.ctes, ',\n')} SELECT EXISTS (SELECT 1 FROM subscription_upsert) AS applied, ${effect.note} AS note`;
     if (dryRun) await run(Prisma.sql`SAVEPOINT sync_snapshot`);
     const [upserted] = await run<{ applied: boolean; note: string | null }>(upsert);
