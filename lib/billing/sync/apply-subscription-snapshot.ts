@@ -4,11 +4,11 @@ import { type SqlRunner, transaction } from '../../db/sql';
 import { parseEventObject, subscriptionFields } from '../webhook/event-fields';
 import { upsertSubscription } from '../subscriptions/upsert-subscription';
 import { diffSubscriptionRows, type FieldDifference, type SubscriptionRowJson } from './diff-subscription-rows';
+import { SNAPSHOT_OUTCOME, type SnapshotOutcome } from './sync-statuses';
 
 /** What the audit trail and the errors call a snapshot (it is not a Stripe event type). */
 export const SNAPSHOT_TYPE = 'subscription.sync';
 
-export type SnapshotOutcome = 'created' | 'updated' | 'unchanged' | 'stale';
 
 export type SnapshotResult = {
   subscriptionId: string;
@@ -41,9 +41,9 @@ function newerThan(row: SubscriptionRowJson, observedAt: number): boolean {
 }
 
 function outcomeOf(applied: boolean, before: SubscriptionRowJson | null, changes: FieldDifference[]): SnapshotOutcome {
-  if (!applied) return 'stale';
-  if (!before) return 'created';
-  return changes.length > 0 ? 'updated' : 'unchanged';
+  if (!applied) return SNAPSHOT_OUTCOME.stale;
+  if (!before) return SNAPSHOT_OUTCOME.created;
+  return changes.length > 0 ? SNAPSHOT_OUTCOME.updated : SNAPSHOT_OUTCOME.unchanged;
 }
 
 /**

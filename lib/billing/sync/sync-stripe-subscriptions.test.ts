@@ -185,6 +185,14 @@ describe('syncStripeSubscriptions', () => {
   });
 });
 
+describe('stripe_sync_runs.status', () => {
+  it('takes exactly the run statuses the code writes', async () => {
+    const { SYNC_RUN_STATUSES } = await import('./sync-statuses');
+    for (const status of SYNC_RUN_STATUSES) await pool.query('INSERT INTO stripe_sync_runs (status) VALUES ($1)', [status]);
+    await expect(pool.query("INSERT INTO stripe_sync_runs (status) VALUES ('paused')")).rejects.toThrow(/stripe_sync_runs_status_check/);
+  });
+});
+
 describe('listStripeSubscriptions', () => {
   it('pages through every subscription, newest first, each page stamped with the time before its request', async () => {
     const ids = Array.from({ length: 201 }, (_, index) => fresh(`sub${index}`));

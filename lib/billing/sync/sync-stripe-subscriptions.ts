@@ -10,6 +10,7 @@ import { EventShapeError } from '../webhook/event-fields';
 import { applySubscriptionSnapshot, type SnapshotResult } from './apply-subscription-snapshot';
 import { listStripeSubscriptions } from './list-stripe-subscriptions';
 import { SyncConfigurationError, SyncRunError } from './sync-errors';
+import { SNAPSHOT_OUTCOME, SYNC_RUN_STATUS } from './sync-statuses';
 import { acquireSyncLease, extendSyncLeaseCte, releaseSyncLease, SyncLeaseLostError, type SyncMode } from './sync-state';
 
 export const SYNC_ALREADY_RUNNING_WARNING = 'Another sync run is in progress; this run did nothing';
@@ -37,20 +38,20 @@ async function resumePoint(mode: SyncMode, dryRun: boolean): Promise<{ runId: st
     orderBy: { startedAt: 'desc' },
     select: { id: true, status: true, cursorSubscriptionId: true },
   });
-  if (!last?.cursorSubscriptionId || last.status === 'completed') return null;
+  if (!last?.cursorSubscriptionId || last.status === SYNC_RUN_STATUS.completed) return null;
   // It holds no lease (this run has it): it was killed, or it failed; either way it is over.
-  await getPrisma().stripeSyncRun.updateMany({ where: { id: last.id, status: 'running' }, data: { status: 'interrupted', finishedAt: new Date() } });
+  await getPrisma().stripeSyncRun.updateMany({ where: { id: last.id, status: SYNC_RUN_STATUS.running }, data: { status: SYNC_RUN_STATUS.interrupted, finishedAt: new Date() } });
   return { runId: last.id, cursor: last.cursorSubscriptionId };
 }
 
 function countResult(counts: SyncCounts, result: SnapshotResult): void {
-  if (result.outcome !== 'stale') counts[result.outcome] += 1;
-  else counts.unchanged += 1;
+  // A stale snapshot changed nothing: a newer event had already set the row.
+  counts[result.outcome === SNAPSHOT_OUTCOME.stale ? SNAPSHOT_OUTCOME.unchanged : result.outcome] += 1;
   if (result.drift.length > 0) counts.drift += 1;
   if (!result.userId) counts.unlinked += 1;
 }
 
-const AUDITED = new Set(['created', 'updated', 'stale']);
+const AUDITED = new Set<string>([SNAPSHOT_OUTCOME.created, SNAPSHOT_OUTCOME.updated, SNAPSHOT_OUTCOME.stale]);
 
 /**
  * In the snapshot's transaction: the audit row (a change a snapshot made, or its being stale), the
@@ -91,7 +92,7 @@ async function syncPages(run: Run, startingAfter: string | null, now: () => numb
       const counted = { ...run.counts };
       try {
         const result = await applySubscriptionSnapshot({ subscription, observedAt, dryRun: run.dryRun, record: recordSnapshot(run, observedAt) });
-        if (!run.dryRun && result.userId && result.outcome !== 'unchanged' && result.outcome !== 'stale') await invalidateFeatureCache(result.userId);
+        if (!run.dryRun && result.userId && (result.outcome === SNAPSHOT_OUTCOME.created || result.outcome === SNAPSHOT_OUTCOME.updated)) await invalidateFeatureCache(result.userId);
       } catch (error) {
         // Rolled back: the counts go back to what was committed.
         run.counts = counted;
@@ -129,13 +130,13 @@ export async function syncStripeSubscriptions({ dryRun = false, now = Date.now }
     });
     run = { id: row.id, mode, token, dryRun, counts: zeroCounts(), failed: 0 };
     await syncPages(run, resume?.cursor ?? null, now);
-    await prisma.stripeSyncRun.update({ where: { id: run.id }, data: { status: 'completed', finishedAt: new Date(), ...run.counts, failed: run.failed } });
+    await prisma.stripeSyncRun.update({ where: { id: run.id }, data: { status: SYNC_RUN_STATUS.completed, finishedAt: new Date(), ...run.counts, failed: run.failed } });
     logger.info('Sync finished', { mode, dry_run: dryRun, ...run.counts, failed: run.failed });
     return { ...run.counts };
   } catch (error) {
     if (run) {
       await prisma.stripeSyncRun
-        .update({ where: { id: run.id }, data: { status: 'failed', finishedAt: new Date(), error: errorMessage(error).slice(0, 1_000) } })
+        .update({ where: { id: run.id }, data: { status: SYNC_RUN_STATUS.failed, finishedAt: new Date(), error: errorMessage(error).slice(0, 1_000) } })
         .catch(() => undefined);
     }
     throw new SyncRunError(error);

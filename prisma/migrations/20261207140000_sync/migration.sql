@@ -35,7 +35,8 @@ CREATE TABLE "stripe_sync_runs" (
     "resumed_from" TEXT,
     "error" TEXT,
 
-    CONSTRAINT "stripe_sync_runs_pkey" PRIMARY KEY ("id")
+    CONSTRAINT "stripe_sync_runs_pkey" PRIMARY KEY ("id"),
+    CONSTRAINT "stripe_sync_runs_status_check" CHECK ("status" IN ('running', 'completed', 'failed', 'interrupted'))
 );
 
 CREATE INDEX "stripe_sync_runs_started_at_idx" ON "stripe_sync_runs"("started_at" DESC);
@@ -78,7 +79,8 @@ CREATE TABLE "stripe_subscription_changes" (
     "observed_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
-    CONSTRAINT "stripe_subscription_changes_pkey" PRIMARY KEY ("id")
+    CONSTRAINT "stripe_subscription_changes_pkey" PRIMARY KEY ("id"),
+    CONSTRAINT "stripe_subscription_changes_source_check" CHECK ("source" IN ('sync', 'admin'))
 );
 
 CREATE INDEX "stripe_subscription_changes_subscription_idx" ON "stripe_subscription_changes"("stripe_subscription_id", "created_at");
