@@ -64,6 +64,10 @@ describe('syncStripeSubscriptions', () => {
     expect(await subscriptionRow(pool, b)).toMatchObject({ user_id: byCustomer, status: 'past_due' });
     // A metadata user id naming nobody links nothing.
     expect(await subscriptionRow(pool, c)).toMatchObject({ user_id: null, status: 'canceled', is_active: false });
+    const { getSyncStatus } = await import('./get-sync-status');
+    const { unlinked, unlinkedTotal } = await getSyncStatus();
+    expect(unlinked).toEqual(expect.arrayContaining([expect.objectContaining({ stripeSubscriptionId: d, status: 'trialing', stripePriceId: 'price_pro_monthly_sync' })]));
+    expect(unlinkedTotal).toBeGreaterThanOrEqual(2);
     expect(api.listRequests()[0]?.query.get('status')).toBe('all');
     expect(api.listRequests()[0]?.query.get('limit')).toBe('100');
 
@@ -100,8 +104,17 @@ describe('syncStripeSubscriptions', () => {
     ]));
     expect(await subscriptionRow(pool, id)).toMatchObject({ status: 'active', stripe_price_id: 'price_pro_monthly_sync', cancel_at_period_end: false });
     expect((await subscriptionRow(pool, id))?.current_period_end?.getTime()).toBe(periodEnd * 1000);
+    // The admin page: the last run with its counts and its drift rows.
+    const { getSyncStatus } = await import('./get-sync-status');
+    const status = await getSyncStatus();
+    expect(status.lastRun).toMatchObject({ status: 'completed', dryRun: false, fetched: 1, updated: 1, drift: 1, unlinked: 0, failed: 0, error: null });
+    expect(status.drift).toEqual(expect.arrayContaining([{ stripeSubscriptionId: id, userId: owner, field: 'status', stored: 'past_due', stripe: 'active' }]));
+    expect(status.drift).toHaveLength(4);
+    expect(status.unlinked.some((row) => row.stripeSubscriptionId === id)).toBe(false);
+
     await pool.query('DELETE FROM stripe_sync_drift');
     expect(await sync.syncStripeSubscriptions()).toMatchObject({ fetched: 1, unchanged: 1, drift: 0 });
+    expect((await getSyncStatus()).drift).toEqual([]);
   });
 
   it('shows a terminal stored status Stripe contradicts as drift, and does not revive it', async () => {
