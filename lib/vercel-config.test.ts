@@ -23,8 +23,14 @@ describe('vercel.json', () => {
 
   it('schedules the monitor route every five minutes, and that route exists', async () => {
     expect(vercel.crons).toContainEqual({ path: '/api/cron/stripe-monitor', schedule: '*/5 * * * *' });
-    expect(vercel.crons).toHaveLength(2);
+    expect(vercel.crons).toHaveLength(3);
     const route = await import('../app/api/cron/stripe-monitor/route');
+    expect(typeof route.GET).toBe('function');
+  });
+
+  it('schedules the sync route daily, and that route exists', async () => {
+    expect(vercel.crons).toContainEqual({ path: '/api/cron/stripe-sync', schedule: '30 3 * * *' });
+    const route = await import('../app/api/cron/stripe-sync/route');
     expect(typeof route.GET).toBe('function');
   });
 });
