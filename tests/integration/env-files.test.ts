@@ -18,6 +18,7 @@ afterEach(async () => {
     const data = await realpath(path.join(folder, '.data/postgres')).catch(() => undefined);
     await rm(folder, { recursive: true, force: true });
     if (data) await rm(data, { recursive: true, force: true });
+    if (data) await rm(`${data}.password`, { force: true });
   }
 });
 
@@ -86,6 +87,10 @@ describe('.env files in npm scripts (scripts/with-database.ts)', () => {
     const stdout = await withDatabase(folder, [process.execPath, '-e', PRINT_ENV]);
 
     expect(stdout).toContain(`Embedded PostgreSQL on 127.0.0.1:${port}`);
-    expect(printed(stdout, 'ENV')).toEqual({ DATABASE_URL: `postgresql://postgres:postgres@127.0.0.1:${port}/billing`, PORT: undefined });
+    // The superuser's password is the random one kept beside the cluster's folder, never printed.
+    const password = (await readFile(`${await realpath(path.join(folder, '.data/postgres'))}.password`, 'utf8')).trim();
+    expect(password).toMatch(/^[\w-]{32}$/);
+    expect(stdout.split('\n').filter((line) => !line.startsWith('ENV ')).join('\n')).not.toContain(password);
+    expect(printed(stdout, 'ENV')).toEqual({ DATABASE_URL: `postgresql://postgres:${password}@127.0.0.1:${port}/billing`, PORT: undefined });
   });
 });

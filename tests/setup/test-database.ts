@@ -63,6 +63,7 @@ export async function startTestDatabase(name: string, { pooled = false }: { pool
       await pooler?.stop();
       await db.stop();
       await rm(dataDir, { recursive: true, force: true });
+      await rm(db.passwordFile, { force: true });
     },
   };
 }
