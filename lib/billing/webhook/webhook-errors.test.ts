@@ -37,17 +37,17 @@ async function statusAndBody(error: unknown) {
 
 describe('webhookErrorResponse', () => {
   it.each([
-    ['missing_signature', 400, 'Missing stripe-signature header'],
-    ['invalid_signature', 400, 'No signature matches the configured webhook secret'],
-    ['timestamp_out_of_tolerance', 400, 'Signature timestamp is outside the tolerance window'],
-    ['invalid_payload', 400, 'Body is not a valid Stripe event'],
-    ['payload_too_large', 413, 'Body exceeds the 1 MiB limit'],
-    ['body_timeout', 408, 'Body was not received in time'],
-  ] as const)('answers a %s rejection %i with its message, logs and counts it', async (reason, status, message) => {
+    ['missing_signature', 400, 'Missing stripe-signature header', 'Signature verification failed'],
+    ['invalid_signature', 400, 'No signature matches the configured webhook secret', 'Signature verification failed'],
+    ['timestamp_out_of_tolerance', 400, 'Signature timestamp is outside the tolerance window', 'Signature verification failed'],
+    ['invalid_payload', 400, 'Body is not a valid Stripe event', 'Webhook payload is not a Stripe event'],
+    ['payload_too_large', 413, 'Body exceeds the 1 MiB limit', 'Webhook body too large'],
+    ['body_timeout', 408, 'Body was not received in time', 'Webhook body not received in time'],
+  ] as const)('answers a %s rejection %i with its message, logs it by name and counts it', async (reason, status, message, msg) => {
     const before = await rejectionCount(pool, reason);
     const rejection = new WebhookRejection(reason);
     expect(rejection).toMatchObject({ name: 'WebhookRejection', reason, message });
-    expect(await answer(rejection)).toEqual({ status, body: { error: message }, logs: [{ level: 'error', msg: 'Signature verification failed', reason }] });
+    expect(await answer(rejection)).toEqual({ status, body: { error: message }, logs: [{ level: 'error', msg, reason }] });
     expect(await rejectionCount(pool, reason)).toBe(before + 1);
   });
 

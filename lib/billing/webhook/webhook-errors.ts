@@ -10,13 +10,14 @@ export type RejectionReason =
   | 'payload_too_large'
   | 'body_timeout';
 
-const REJECTIONS: Record<RejectionReason, { status: number; message: string }> = {
-  missing_signature: { status: 400, message: 'Missing stripe-signature header' },
-  invalid_signature: { status: 400, message: 'No signature matches the configured webhook secret' },
-  timestamp_out_of_tolerance: { status: 400, message: 'Signature timestamp is outside the tolerance window' },
-  invalid_payload: { status: 400, message: 'Body is not a valid Stripe event' },
-  payload_too_large: { status: 413, message: 'Body exceeds the 1 MiB limit' },
-  body_timeout: { status: 408, message: 'Body was not received in time' },
+// `log` is what the operator reads: only a signature problem is logged as a failed verification.
+const REJECTIONS: Record<RejectionReason, { status: number; message: string; log: string }> = {
+  missing_signature: { status: 400, message: 'Missing stripe-signature header', log: 'Signature verification failed' },
+  invalid_signature: { status: 400, message: 'No signature matches the configured webhook secret', log: 'Signature verification failed' },
+  timestamp_out_of_tolerance: { status: 400, message: 'Signature timestamp is outside the tolerance window', log: 'Signature verification failed' },
+  invalid_payload: { status: 400, message: 'Body is not a valid Stripe event', log: 'Webhook payload is not a Stripe event' },
+  payload_too_large: { status: 413, message: 'Body exceeds the 1 MiB limit', log: 'Webhook body too large' },
+  body_timeout: { status: 408, message: 'Body was not received in time', log: 'Webhook body not received in time' },
 };
 
 /** A delivery refused before processing: a retry with the same request cannot succeed (4xx). */
@@ -52,9 +53,9 @@ function json(status: number, error: string): Response {
  */
 export async function webhookErrorResponse(error: unknown): Promise<Response> {
   if (error instanceof WebhookRejection) {
-    logger.error('Signature verification failed', { reason: error.reason });
+    const { status, message, log } = REJECTIONS[error.reason];
+    logger.error(log, { reason: error.reason });
     await recordWebhookRejection(error.reason);
-    const { status, message } = REJECTIONS[error.reason];
     return json(status, message);
   }
   if (error instanceof CacheInvalidationError) {
