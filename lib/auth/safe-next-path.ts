@@ -15,7 +15,6 @@ export function safeNextPath(value: unknown): string {
   } catch {
     return fallback;
   }
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f\\]/.test(decoded) || decoded.startsWith('//')) return fallback;
   let parsed: URL;
   try {

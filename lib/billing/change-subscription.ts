@@ -3,8 +3,9 @@ import { z } from 'zod';
 import type { CurrentUser } from '../auth/current-user';
 import type { UserSubscription } from '../db/generated/client';
 import { formatDate, formatUsd } from '../format';
+import { BillingError } from '../http/billing-error';
 import { type CatalogPrice, catalogPriceOf, clampSeats, findCatalogPrice, PLAN_IDS, priceLabel } from './catalog';
-import { BillingError, MissingCatalogPriceError } from './create-checkout-session';
+import { MissingCatalogPriceError } from './create-checkout-session';
 import { findLiveSubscription } from './find-live-subscription';
 import { resolveCatalogPriceId } from './resolve-catalog-price';
 
@@ -15,20 +16,21 @@ export type SubscriptionChange =
   | { kind: 'resume' }
   | { kind: 'undo_pending_change' };
 
-const changeForm = z.discriminatedUnion('change', [
-  z.object({ change: z.literal('switch_price'), lookupKey: z.string().min(1).max(100), seats: z.coerce.number().int().min(1).max(10_000).optional().catch(undefined) }),
-  z.object({ change: z.literal('cancel_at_period_end') }),
-  z.object({ change: z.literal('resume') }),
-  z.object({ change: z.literal('undo_pending_change') }),
-]);
+/** The change a form posts (`change` = switch_price | cancel_at_period_end | resume | undo_pending_change, `lookupKey`, `seats`; a blank or bad seat count is none). */
+export const subscriptionChangeForm = z
+  .discriminatedUnion('change', [
+    z.object({ change: z.literal('switch_price'), lookupKey: z.string().min(1).max(100), seats: z.coerce.number().int().min(1).max(10_000).optional().catch(undefined) }),
+    z.object({ change: z.literal('cancel_at_period_end') }),
+    z.object({ change: z.literal('resume') }),
+    z.object({ change: z.literal('undo_pending_change') }),
+  ])
+  .transform((form): SubscriptionChange => (form.change === 'switch_price' ? { kind: 'switch_price', lookupKey: form.lookupKey, seats: form.seats ?? null } : { kind: form.change }));
 
-/** The change a form posts (`change` = switch_price | cancel_at_period_end | resume | undo_pending_change, `lookupKey`, `seats`). */
+/** The change a form posts, or a BillingError (400). */
 export function parseSubscriptionChange(form: FormData): SubscriptionChange {
-  const fields = Object.fromEntries([...form.entries()].filter(([, value]) => typeof value === 'string' && value !== ''));
-  const parsed = changeForm.safeParse(fields);
+  const parsed = subscriptionChangeForm.safeParse(Object.fromEntries([...form.entries()].filter(([, value]) => typeof value === 'string' && value !== '')));
   if (!parsed.success) throw new BillingError('Unknown subscription change.', 400);
-  if (parsed.data.change === 'switch_price') return { kind: 'switch_price', lookupKey: parsed.data.lookupKey, seats: parsed.data.seats ?? null };
-  return { kind: parsed.data.change };
+  return parsed.data;
 }
 
 /** Where a subscription stands in the catalog: its plan, billing period and seats. */

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { testPool } from '../../tests/support/database';
 import { startStripeApiDouble } from '../../tests/support/stripe-api-double';
 import { randomId } from '../../tests/support/stripe-events';
-import { AlreadySubscribedError, BillingError, createCheckoutSession, parseCheckoutForm } from './create-checkout-session';
+import { BillingError } from '../http/billing-error';
+import { AlreadySubscribedError, createCheckoutSession, parseCheckoutForm } from './create-checkout-session';
 import { createPortalSession } from './create-portal-session';
 import { forgetCatalogPriceIds } from './resolve-catalog-price';
 

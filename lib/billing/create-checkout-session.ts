@@ -2,16 +2,10 @@ import type Stripe from 'stripe';
 import { z } from 'zod';
 import type { CurrentUser } from '../auth/current-user';
 import { getPrisma } from '../db/client';
+import { BillingError } from '../http/billing-error';
 import { clampSeats, findCatalogPrice, freeTrialDays, type PlanId } from './catalog';
 import { findLiveStripeSubscriptionId, findLiveSubscription } from './find-live-subscription';
 import { resolveCatalogPriceId } from './resolve-catalog-price';
-
-export class BillingError extends Error {
-  constructor(message: string, readonly status: number) {
-    super(message);
-    this.name = 'BillingError';
-  }
-}
 
 /** The Stripe account has no price under a catalog lookup key: `npm run stripe:setup` creates them. */
 export class MissingCatalogPriceError extends BillingError {
@@ -39,16 +33,19 @@ type CreateCheckoutSessionOptions = {
   baseUrl: string;
 };
 
-const checkoutForm = z.object({
-  lookupKey: z.string().min(1).max(100),
-  seats: z.coerce.number().int().min(1).max(10_000).optional().catch(undefined),
-});
+/** The pricing page's checkout form: the price's lookup key and, for a per-seat plan, the seats (a blank or bad count is none). */
+export const checkoutForm = z
+  .object({
+    lookupKey: z.string().min(1).max(100),
+    seats: z.coerce.number().int().min(1).max(10_000).optional().catch(undefined),
+  })
+  .transform((form) => ({ lookupKey: form.lookupKey, seats: form.seats ?? null }));
 
-/** The pricing page's checkout form: the price's lookup key and, for a per-seat plan, the seats. */
+/** The checkout form's fields, or a BillingError (400). */
 export function parseCheckoutForm(form: FormData): { lookupKey: string; seats: number | null } {
   const parsed = checkoutForm.safeParse({ lookupKey: form.get('lookupKey') ?? undefined, seats: form.get('seats') || undefined });
   if (!parsed.success) throw new BillingError('Unknown price.', 400);
-  return { lookupKey: parsed.data.lookupKey, seats: parsed.data.seats ?? null };
+  return parsed.data;
 }
 
 /**

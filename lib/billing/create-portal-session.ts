@@ -1,6 +1,6 @@
 import type Stripe from 'stripe';
 import type { CurrentUser } from '../auth/current-user';
-import { BillingError } from './create-checkout-session';
+import { BillingError } from '../http/billing-error';
 
 /** Stripe's billing portal for paying users, or the local simulator's portal without a key. */
 export async function createPortalSession({ stripe, user, baseUrl }: { stripe: Stripe | null; user: CurrentUser; baseUrl: string }): Promise<string> {

@@ -42,9 +42,13 @@ test('Pro Monthly -> switch to Pro Annual on the same subscription; a second che
   await screenshot(page, 'pricing-switch-plan');
 
   // A checkout posted anyway (an old tab, a replayed form) is refused and sent back to the switch.
-  const refused = await page.request.post(`${baseUrl()}/api/checkout`, { form: { lookupKey: 'pro_annual' }, maxRedirects: 0 });
+  const refused = await page.request.post(`${baseUrl()}/api/checkout`, { form: { lookupKey: 'pro_annual' }, maxRedirects: 0, headers: { origin: baseUrl(), accept: 'text/html' } });
   expect(refused.status()).toBe(303);
   expect(refused.headers().location).toBe(`${baseUrl()}/pricing?error=${encodeURIComponent('You already have a subscription. Switch plans here instead: a second checkout would bill you twice.')}`);
+  // An API client (no HTML accepted) reads the refusal's own status.
+  const refusedJson = await page.request.post(`${baseUrl()}/api/checkout`, { form: { lookupKey: 'pro_annual' }, maxRedirects: 0, headers: { origin: baseUrl() } });
+  expect(refusedJson.status()).toBe(409);
+  expect(await refusedJson.json()).toEqual({ error: 'You already have a subscription. Switch plans here instead: a second checkout would bill you twice.' });
   await page.goto(`${baseUrl()}/simulator/checkout?price=pro_annual`);
   await expect(page.getByRole('alert').filter({ hasText: 'You already have a subscription: Stripe Checkout would open a second one.' })).toBeVisible();
   await expect(page.getByRole('button', { name: /^Pay / })).toHaveCount(0);

@@ -1,4 +1,4 @@
-import { createCheckoutSession, parseCheckoutForm } from '@/lib/billing/create-checkout-session';
+import { checkoutForm, createCheckoutSession } from '@/lib/billing/create-checkout-session';
 import { getStripe } from '@/lib/billing/stripe-client';
 import { billingFormRoute } from '@/lib/http/billing-form-route';
 
@@ -8,7 +8,7 @@ export const runtime = 'nodejs';
 export async function POST(request: Request): Promise<Response> {
   return billingFormRoute(
     request,
-    { signInNext: '/pricing', errorPage: '/pricing', fallbackMessage: 'Checkout is unavailable right now. Please try again.' },
-    ({ user, baseUrl, form }) => createCheckoutSession({ stripe: getStripe(), user, ...parseCheckoutForm(form), baseUrl }),
+    { signInNext: '/pricing', errorPage: '/pricing', fallbackMessage: 'Checkout is unavailable right now. Please try again.', fields: checkoutForm, invalidMessage: 'Unknown price.' },
+    ({ user, baseUrl, fields }) => createCheckoutSession({ stripe: getStripe(), user, ...fields, baseUrl }),
   );
 }

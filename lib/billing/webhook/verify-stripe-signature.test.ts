@@ -52,6 +52,12 @@ describe('verifyStripeSignature', () => {
   it('refuses to verify when no secret is configured', () => {
     expect(() => verifyStripeSignature({ rawBody: Buffer.from(body), header: sign(body, 'x'), secrets: [] })).toThrow(WebhookConfigurationError);
   });
+
+  it('refuses to verify without replay protection (tolerance 0 in a production build), naming the variable', () => {
+    expect(() => verifyStripeSignature({ rawBody: Buffer.from(body), header: sign(body, 'whsec_first'), secrets, toleranceSeconds: null })).toThrow(
+      new WebhookConfigurationError('STRIPE_WEBHOOK_TOLERANCE_SECONDS=0 turns off replay protection: a production build refuses it'),
+    );
+  });
 });
 
 describe('verifyStripeSignature with the configured secrets', () => {

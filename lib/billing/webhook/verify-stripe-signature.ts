@@ -1,5 +1,5 @@
 import Stripe from 'stripe';
-import { env, webhookSecrets } from '../../env';
+import { webhookSecrets, webhookToleranceSeconds } from '../../env';
 import { stripeEventEnvelope } from './event-fields';
 import { WebhookConfigurationError, WebhookRejection } from './webhook-errors';
 
@@ -7,7 +7,8 @@ type VerifyOptions = {
   rawBody: Buffer;
   header: string | null;
   secrets?: string[];
-  toleranceSeconds?: number;
+  /** null: tolerance 0 (no replay protection) asked of a production build, which refuses it. */
+  toleranceSeconds?: number | null;
 };
 
 /**
@@ -19,10 +20,11 @@ export function verifyStripeSignature({
   rawBody,
   header,
   secrets = webhookSecrets(),
-  toleranceSeconds = env.STRIPE_WEBHOOK_TOLERANCE_SECONDS,
+  toleranceSeconds = webhookToleranceSeconds(),
 }: VerifyOptions): Stripe.Event {
   if (!header) throw new WebhookRejection('missing_signature');
   if (secrets.length === 0) throw new WebhookConfigurationError('STRIPE_WEBHOOK_SECRET is not configured');
+  if (toleranceSeconds === null) throw new WebhookConfigurationError('STRIPE_WEBHOOK_TOLERANCE_SECONDS=0 turns off replay protection: a production build refuses it');
 
   let reason: 'invalid_signature' | 'timestamp_out_of_tolerance' = 'invalid_signature';
   for (const secret of secrets) {

@@ -1,7 +1,7 @@
-import { applySubscriptionChange, dashboardUrlAfterChange, parseSubscriptionChange, prepareSubscriptionChange } from '@/lib/billing/change-subscription';
-import { BillingError } from '@/lib/billing/create-checkout-session';
+import { applySubscriptionChange, dashboardUrlAfterChange, prepareSubscriptionChange, subscriptionChangeForm } from '@/lib/billing/change-subscription';
 import { getStripe } from '@/lib/billing/stripe-client';
 import { stripeSimulatorEnabled } from '@/lib/env';
+import { BillingError } from '@/lib/http/billing-error';
 import { billingFormRoute } from '@/lib/http/billing-form-route';
 
 export const runtime = 'nodejs';
@@ -18,9 +18,10 @@ export async function POST(request: Request): Promise<Response> {
       signInNext: '/dashboard',
       errorPage: (form) => (form?.get('change') === 'switch_price' ? '/pricing' : '/dashboard'),
       fallbackMessage: 'Stripe could not change your subscription right now. Please try again.',
+      fields: subscriptionChangeForm,
+      invalidMessage: 'Unknown subscription change.',
     },
-    async ({ user, baseUrl, form }) => {
-      const change = parseSubscriptionChange(form);
+    async ({ user, baseUrl, fields: change }) => {
       const prepared = await prepareSubscriptionChange(user, change);
       const stripe = getStripe();
       if (!stripe) {
