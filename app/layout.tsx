@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import type { ReactNode } from 'react';
+import { SimulatedPaymentsNotice } from './components/simulated-payments-notice';
 import { SiteHeader } from './components/site-header';
 import './globals.css';
 
@@ -13,6 +14,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
     <html lang="en">
       <body>
         <SiteHeader />
+        <SimulatedPaymentsNotice />
         {children}
       </body>
     </html>

@@ -38,6 +38,29 @@ describe('env', () => {
     expect(stripeSimulatorEnabled()).toBe(false);
   });
 
+  it('keeps development defaults to development builds and the test runner, whatever the environment says', async () => {
+    const { env, webhookSecrets, sessionSecret, stripeSimulatorEnabled, webhookToleranceSeconds, developmentDefaultsApply, DEVELOPMENT_WEBHOOK_SECRET } = await loadEnv({ NODE_ENV: 'test', STRIPE_WEBHOOK_SECRET: undefined, BETTER_AUTH_SECRET: undefined, STRIPE_SIMULATOR: undefined, STRIPE_WEBHOOK_TOLERANCE_SECONDS: '0' });
+    expect(developmentDefaultsApply()).toBe(true);
+    expect(webhookSecrets(env, true)).toEqual([DEVELOPMENT_WEBHOOK_SECRET]);
+    expect(webhookToleranceSeconds(env, true)).toBe(0);
+    // A production build passes false, even started with NODE_ENV=test.
+    expect(webhookSecrets(env, false)).toEqual([]);
+    expect(sessionSecret(env, false)).toBeNull();
+    expect(stripeSimulatorEnabled(env, false)).toBe(false);
+    expect(stripeSimulatorEnabled({ ...env, STRIPE_SIMULATOR: 'true' }, false)).toBe(true);
+    // Zero tolerance (no replay protection) is refused there; any other value stands.
+    expect(webhookToleranceSeconds(env, false)).toBeNull();
+    expect(webhookToleranceSeconds({ ...env, STRIPE_WEBHOOK_TOLERANCE_SECONDS: 60 }, false)).toBe(60);
+  });
+
+  it('reads APP_URL as an origin and TRUSTED_PROXIES as a list', async () => {
+    const { appUrl, authBaseUrl, trustedProxies } = await loadEnv({ APP_URL: 'https://app.example/', BETTER_AUTH_URL: undefined, TRUSTED_PROXIES: ' 10.0.0.1, 192.0.2.0/24 ,' });
+    expect(appUrl()).toBe('https://app.example');
+    expect(authBaseUrl()).toBe('https://app.example');
+    expect(trustedProxies()).toEqual(['10.0.0.1', '192.0.2.0/24']);
+    expect((await loadEnv({ APP_URL: undefined, TRUSTED_PROXIES: undefined })).appUrl()).toBeNull();
+  });
+
   it('follows the key for live mode, and never simulates next to a real key', async () => {
     const { expectedLivemode, stripeSimulatorEnabled } = await loadEnv({ NODE_ENV: 'development', STRIPE_SECRET_KEY: 'sk_live_abc' });
     expect(expectedLivemode()).toBe(true);

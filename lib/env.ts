@@ -66,6 +66,9 @@ const envSchema = z.object({
   ALERT_NO_DELIVERY_HOURS: z.coerce.number().min(1).default(24),
   // Stripe redelivers for 3 days and keeps events 30: an event younger than that may still come back.
   STRIPE_EVENT_RETENTION_DAYS: z.coerce.number().int().min(30).default(90),
+  // Addresses or CIDRs of the reverse proxies in front of a self-hosted server, comma-separated: the
+  // client address is read from X-Forwarded-For through them. Unset on Vercel (the platform's header counts).
+  TRUSTED_PROXIES: optionalString,
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -112,14 +115,30 @@ export function databasePoolSize(source: Env = env): number {
   return source.DATABASE_POOL_SIZE ?? (source.VERCEL ? 3 : 10);
 }
 
+/**
+ * Whether development defaults apply (the public webhook secret, the fixed session secret, the demo
+ * sign-in, the simulator unasked, the request's host as the app's URL): under `next dev` and the test
+ * runner (vitest, which runs this code unbundled) only. Next.js replaces `process.env.NODE_ENV` in the
+ * code it builds with the build's own value, so a server started from `next build`'s output answers
+ * false whatever NODE_ENV says when it starts. Tests of a production build configure it explicitly.
+ */
+export function developmentDefaultsApply(): boolean {
+  return process.env.NODE_ENV !== 'production';
+}
+
 /** Every configured webhook signing secret (comma-separated for rotation or several endpoints). */
-export function webhookSecrets(source: Env = env): string[] {
+export function webhookSecrets(source: Env = env, development = developmentDefaultsApply()): string[] {
   const configured = (source.STRIPE_WEBHOOK_SECRET ?? '')
     .split(',')
     .map((secret) => secret.trim())
     .filter(Boolean);
   if (configured.length > 0) return configured;
-  return source.NODE_ENV === 'production' ? [] : [DEVELOPMENT_WEBHOOK_SECRET];
+  return development ? [DEVELOPMENT_WEBHOOK_SECRET] : [];
+}
+
+/** The signature's maximum age; null when 0 (no replay protection), which only development accepts. */
+export function webhookToleranceSeconds(source: Env = env, development = developmentDefaultsApply()): number | null {
+  return source.STRIPE_WEBHOOK_TOLERANCE_SECONDS === 0 && !development ? null : source.STRIPE_WEBHOOK_TOLERANCE_SECONDS;
 }
 
 /** Live or test mode, from the configured key; test mode when no key is set (the offline default). */
@@ -137,14 +156,24 @@ export function kvConfig(source: Env = env): { url: string; token: string } | nu
 }
 
 /** Signs session cookies and tokens (BETTER_AUTH_SECRET); production must set its own. */
-export function sessionSecret(source: Env = env): string | null {
+export function sessionSecret(source: Env = env, development = developmentDefaultsApply()): string | null {
   if (source.BETTER_AUTH_SECRET) return source.BETTER_AUTH_SECRET;
-  return source.NODE_ENV === 'production' ? null : DEVELOPMENT_SESSION_SECRET;
+  return development ? DEVELOPMENT_SESSION_SECRET : null;
+}
+
+/** The app's public origin from APP_URL (without a trailing slash); null when unset. */
+export function appUrl(source: Env = env): string | null {
+  return source.APP_URL ? new URL(source.APP_URL).origin : null;
 }
 
 /** The public origin sign-in callbacks and redirects use; unset: the request's own. */
 export function authBaseUrl(source: Env = env): string | undefined {
-  return source.BETTER_AUTH_URL ?? source.APP_URL;
+  return source.BETTER_AUTH_URL ?? appUrl(source) ?? undefined;
+}
+
+/** The proxies whose X-Forwarded-For entries are believed (TRUSTED_PROXIES, comma-separated). */
+export function trustedProxies(source: Env = env): string[] {
+  return (source.TRUSTED_PROXIES ?? '').split(',').map((proxy) => proxy.trim()).filter(Boolean);
 }
 
 /** OAuth providers whose client id and secret are both set. */
@@ -158,19 +187,16 @@ export function oauthProviders(source: Env = env): Partial<Record<'github' | 'go
   );
 }
 
-/**
- * Email-only demo sign-in, for `npm run dev` and tests only. Next.js inlines process.env.NODE_ENV at
- * build time, so a production build has it off for good: no variable can turn it on.
- */
+/** Email-only demo sign-in, for `npm run dev` and the test runner only: off for good in a production build. */
 export function demoSignInEnabled(): boolean {
-  return process.env.NODE_ENV !== 'production';
+  return developmentDefaultsApply();
 }
 
 /**
  * The local test-mode checkout simulator: only without a Stripe key, and in a production build only
- * when STRIPE_SIMULATOR=true (the end-to-end tests); never next to a real key.
+ * when STRIPE_SIMULATOR=true (its pages then say payments are simulated); never next to a real key.
  */
-export function stripeSimulatorEnabled(source: Env = env): boolean {
+export function stripeSimulatorEnabled(source: Env = env, development = developmentDefaultsApply()): boolean {
   if (source.STRIPE_SECRET_KEY) return false;
-  return source.STRIPE_SIMULATOR === 'true' || (source.NODE_ENV !== 'production' && source.STRIPE_SIMULATOR !== 'false');
+  return source.STRIPE_SIMULATOR === 'true' || (development && source.STRIPE_SIMULATOR !== 'false');
 }

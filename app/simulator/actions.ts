@@ -11,8 +11,9 @@ import { findLiveSubscription } from '@/lib/billing/find-live-subscription';
 import { getCurrentSubscription } from '@/lib/billing/get-features';
 import { deliverCancellation, deliverCheckoutEvents } from '@/lib/dev/simulate-checkout';
 import { advanceClockEvents, deliverInOrder, paymentActionEvents, paymentConfirmedEvents, renewalEvents } from '@/lib/dev/simulate-subscription-change';
-import { stripeSimulatorEnabled } from '@/lib/env';
+import { stripeSimulatorEnabled, webhookSecrets } from '@/lib/env';
 import { baseUrlFrom } from '@/lib/http/base-url';
+import { logger } from '@/lib/logger';
 
 async function simulatorUser() {
   if (!stripeSimulatorEnabled()) notFound();
@@ -28,6 +29,11 @@ async function simulatorUser() {
 export async function simulatePaymentAction(form: FormData): Promise<void> {
   const user = await simulatorUser();
   if (await findLiveSubscription(user)) redirect(`/pricing?error=${encodeURIComponent(new AlreadySubscribedError().message)}`);
+  if (webhookSecrets().length === 0) {
+    // Without a secret the events cannot be signed: say so instead of leaving activation spinning.
+    logger.error('Simulator cannot deliver events: STRIPE_WEBHOOK_SECRET is not set');
+    redirect(`/pricing?error=${encodeURIComponent('The payment simulator cannot deliver its events: STRIPE_WEBHOOK_SECRET is not set on this deployment.')}`);
+  }
   const { lookupKey, seats } = parseCheckoutForm(form);
   const price = findCatalogPrice(lookupKey);
   if (!price) redirect(`/pricing?error=${encodeURIComponent('Unknown price.')}`);

@@ -1,5 +1,5 @@
 import { webhookSecrets } from '../env';
-import { logger } from '../logger';
+import { errorMessage, logger } from '../logger';
 import type { CurrentUser } from '../auth/current-user';
 import { type CatalogPrice, clampSeats, findCatalogPrice } from '../billing/catalog';
 import { buildTestEvent, signTestEvent, stripeLikeId, type TestEventIds, type TestPrice } from './test-events';
@@ -22,12 +22,16 @@ export async function postSignedEvent(baseUrl: string, body: string): Promise<nu
 /** Posts one event, retrying like Stripe (here: 3 attempts) until the app answers 200; returns the last status. */
 export async function postSignedEventWithRetries(baseUrl: string, body: string): Promise<number> {
   let status = 0;
+  let error: string | undefined;
   for (let attempt = 1; attempt <= 3; attempt += 1) {
-    status = await postSignedEvent(baseUrl, body).catch(() => 0);
+    status = await postSignedEvent(baseUrl, body).catch((cause: unknown) => {
+      error = errorMessage(cause);
+      return 0;
+    });
     if (status === 200) return status;
     await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
   }
-  logger.error('Simulator delivery not accepted after 3 attempts', { base_url: baseUrl, status });
+  logger.error('Simulator delivery not accepted after 3 attempts', { base_url: baseUrl, status, ...(error ? { error } : {}) });
   return status;
 }
 

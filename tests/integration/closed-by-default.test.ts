@@ -1,0 +1,163 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { DEVELOPMENT_WEBHOOK_SECRET } from '../../lib/env';
+import { type AppServer, startApp, TEST_WEBHOOK_SECRETS } from '../support/app-server';
+import { deliver } from '../support/deliver';
+import { testPool } from '../support/database';
+import { eventBody, freshScenario, signatureHeader } from '../support/stripe-events';
+
+// Servers started from the production build with NODE_ENV=test: what a staging box might run. No
+// development default may apply to them, whatever NODE_ENV says.
+const pool = testPool(inject('databaseUrl'));
+const sharedAppUrl = inject('appUrl');
+const EVIL = 'https://evil.example';
+const MONTHLY = 'price_1PgafmB7WZ01zgkW6dKueIc5';
+
+let app: AppServer;
+let bare: AppServer;
+let cookie = '';
+
+beforeAll(async () => {
+  const database = { databaseUrl: inject('appDatabaseUrl') };
+  [app, bare] = await Promise.all([
+    // Configured as an operator would, except the webhook secret (left out on purpose).
+    startApp({ ...database, appUrlFromPort: true, env: { ...inject('appDatabaseEnv'), NODE_ENV: 'test', STRIPE_WEBHOOK_SECRET: '', STRIPE_SIMULATOR: 'true', BETTER_AUTH_SECRET: 'integration-better-auth-secret-0123456789ab' } }),
+    // Nothing configured at all.
+    startApp({ ...database, env: { ...inject('appDatabaseEnv'), NODE_ENV: 'test', STRIPE_WEBHOOK_SECRET: '' } }),
+  ]);
+  const signUp = await fetch(`${app.url}/api/auth/sign-up/email`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: app.url },
+    body: JSON.stringify({ name: 'Robin', email: `robin+${randomBytes(4).toString('hex')}@example.com`, password: 'closed-by-default-password' }),
+  });
+  expect(signUp.status).toBe(200);
+  cookie = signUp.headers.getSetCookie().map((value) => value.split(';')[0]).join('; ');
+});
+
+afterAll(async () => {
+  await Promise.all([app?.stop(), bare?.stop()]);
+  await pool.end();
+});
+
+function postForm(url: string, headers: Record<string, string>, body = `priceId=${MONTHLY}`): Promise<Response> {
+  return fetch(url, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, ...headers }, body });
+}
+
+describe('state-changing billing routes accept only the app\'s own origin (403) and bounded forms (413)', () => {
+  const routes = ['/api/checkout', '/api/billing/portal', '/api/billing/subscription', '/simulator/subscription'];
+
+  it.each(routes)('%s refuses another origin, a foreign Referer, an opaque origin and a request with neither', async (route) => {
+    for (const headers of [{ origin: EVIL }, { referer: `${EVIL}/page` }, { origin: 'null', referer: `${app.url}/pricing` }, {}] as Record<string, string>[]) {
+      const response = await postForm(`${app.url}${route}`, headers);
+      expect(response.status, JSON.stringify(headers)).toBe(403);
+      expect(await response.json()).toEqual({ error: 'Cross-site request refused.' });
+      expect(response.headers.get('location')).toBeNull();
+    }
+  });
+
+  it('lets the app\'s own form through, by Origin or by Referer', async () => {
+    for (const headers of [{ origin: app.url }, { referer: `${app.url}/pricing` }] as Record<string, string>[]) {
+      const response = await postForm(`${app.url}/api/checkout`, headers);
+      expect(response.status).toBe(303);
+      expect(response.headers.get('location')).toBe(`${app.url}/simulator/checkout?price=${MONTHLY}`);
+    }
+  });
+
+  it('refuses a form body over 16 KiB with 413, declared or not', async () => {
+    const large = `priceId=${MONTHLY}&pad=${'x'.repeat(17 * 1024)}`;
+    const declared = await postForm(`${app.url}/api/checkout`, { origin: app.url }, large);
+    expect(declared.status).toBe(413);
+    expect(await declared.json()).toEqual({ error: 'Form too large.' });
+    const streamed = await fetch(`${app.url}/api/checkout`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, origin: app.url },
+      body: new ReadableStream({ start(controller) { controller.enqueue(new TextEncoder().encode(large)); controller.close(); } }),
+      duplex: 'half',
+    } as RequestInit);
+    expect(streamed.status).toBe(413);
+  });
+
+  it('answers a failure with its own status to an API client, and sends a browser back to the page with the message', async () => {
+    const missing = await postForm(`${app.url}/api/checkout`, { origin: app.url }, 'priceId=');
+    expect(missing.status).toBe(400);
+    expect(await missing.json()).toEqual({ error: 'Unknown price.' });
+    const portal = await postForm(`${app.url}/api/billing/portal`, { origin: app.url, accept: 'text/html' }, '');
+    expect(portal.status).toBe(303);
+    expect(portal.headers.get('location')).toBe(`${app.url}/dashboard?error=${encodeURIComponent('No billing account yet: subscribe first.')}`);
+  });
+
+  it('leaves the webhook to its signature: Stripe posts without an Origin, and a foreign one changes nothing', async () => {
+    const body = eventBody('customer.subscription.created', freshScenario());
+    const response = await fetch(`${sharedAppUrl}/api/webhooks/stripe`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: EVIL, 'stripe-signature': signatureHeader(body, TEST_WEBHOOK_SECRETS[0] ?? '') },
+      body,
+    });
+    expect(response.status).toBe(200);
+  });
+});
+
+describe('security headers', () => {
+  it('puts a nonce-based CSP without eval and framing on every page, and nosniff, Referrer-Policy and HSTS everywhere', async () => {
+    const nonces = new Set<string>();
+    for (const path of ['/', '/sign-in', '/pricing']) {
+      const response = await fetch(`${app.url}${path}`);
+      const csp = response.headers.get('content-security-policy') ?? '';
+      expect(csp).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]+' 'strict-dynamic'/);
+      expect(csp).toContain("frame-ancestors 'none'");
+      expect(csp).not.toContain('unsafe-eval');
+      const nonce = /'nonce-([^']+)'/.exec(csp)?.[1] ?? '';
+      expect(await response.text()).toContain(`nonce="${nonce}"`);
+      nonces.add(nonce);
+    }
+    expect(nonces.size).toBe(3);
+    for (const [method, path] of [['GET', '/'], ['GET', '/api/health'], ['POST', '/api/webhooks/stripe'], ['POST', '/webhooks/stripe']] as const) {
+      const response = await fetch(`${app.url}${path}`, { method });
+      expect(response.headers.get('x-content-type-options'), path).toBe('nosniff');
+      expect(response.headers.get('referrer-policy'), path).toBe('strict-origin-when-cross-origin');
+      expect(response.headers.get('strict-transport-security'), path).toMatch(/^max-age=\d+/);
+      expect(response.headers.get('content-security-policy'), path).toContain("frame-ancestors 'none'");
+    }
+  });
+});
+
+describe('no development default in a production build, whatever NODE_ENV says', () => {
+  it('refuses events signed with the public development secret when no secret is configured', async () => {
+    const body = eventBody('customer.subscription.created', freshScenario());
+    for (const server of [app, bare]) {
+      const delivery = await deliver(server.url, body, { secret: DEVELOPMENT_WEBHOOK_SECRET });
+      expect(delivery).toEqual({ status: 500, body: { error: 'STRIPE_WEBHOOK_SECRET is not configured' } });
+    }
+    expect((await pool.query('SELECT 1 FROM stripe_webhook_events WHERE payload->>\'id\' = $1', [JSON.parse(body).id])).rows).toEqual([]);
+  });
+
+  it('has no session secret, demo sign-in or simulator of its own', async () => {
+    expect(await (await fetch(`${bare.url}/sign-in`)).text()).toContain('Sign-in is not configured on this deployment');
+    expect((await fetch(`${bare.url}/api/auth/sign-in/email`, { method: 'POST', headers: { 'content-type': 'application/json', origin: bare.url }, body: '{}' })).status).toBe(503);
+    expect((await fetch(`${bare.url}/simulator/checkout?price=${MONTHLY}`)).status).toBe(404);
+    expect((await fetch(`${app.url}/api/auth/demo/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json', origin: app.url }, body: '{"email":"x@example.com"}' })).status).toBe(404);
+  });
+
+  it('says on every page that payments are simulated, and that the missing webhook secret stops them', async () => {
+    for (const path of ['/', '/pricing', '/sign-in']) {
+      const page = await (await fetch(`${app.url}${path}`)).text();
+      expect(page).toContain('Payments on this site are simulated');
+      expect(page).toContain('STRIPE_WEBHOOK_SECRET is not set');
+    }
+    expect(await (await fetch(`${bare.url}/`)).text()).not.toContain('Payments on this site are simulated');
+  });
+
+  it('builds no URL from the request\'s Host without APP_URL: the billing routes refuse (503) and say what is missing', async () => {
+    const response = await fetch(`${bare.url}/api/checkout`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', host: 'evil.example', 'x-forwarded-host': 'evil.example', origin: EVIL },
+      body: `priceId=${MONTHLY}`,
+    });
+    expect(response.status).toBe(503);
+    expect(response.headers.get('location')).toBeNull();
+    expect((await response.json()) as unknown).toEqual({ error: 'This deployment has no APP_URL: set it to the app\'s public URL (https://your.app).' });
+  });
+});
