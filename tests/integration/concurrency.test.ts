@@ -73,6 +73,8 @@ describe('order independence', () => {
     ['checkout before subscription', ['checkout.session.completed', 'customer.subscription.created']],
   ] as const)('%s: the user ends up linked and active', async (_, order) => {
     const scenario = freshScenario();
+    // The user signed up before paying: the webhook links users, it never creates them.
+    await pool.query('INSERT INTO users (id) VALUES ($1)', [scenario.userId]);
     for (const name of order) {
       const event = JSON.parse(eventBody(name, scenario)) as { data: { object: { metadata: Record<string, string> | null } } };
       // Without metadata, only checkout can tell whose subscription it is.

@@ -267,7 +267,7 @@ describe('no poison', () => {
 
   it('moves a customer to the user of the latest checkout instead of failing on the unique customer id', async () => {
     const previous = freshScenario();
-    await pool.query('INSERT INTO users (id, stripe_customer_id) VALUES ($1, $2)', [previous.userId, scenario.customerId]);
+    await pool.query('INSERT INTO users (id, stripe_customer_id) VALUES ($1, $2), ($3, NULL)', [previous.userId, scenario.customerId, scenario.userId]);
     const delivery = stripeEvent('checkout.session.completed', scenario);
     expect(await processStripeEvent(delivery)).toEqual({ status: 'processed', userId: scenario.userId, attempt: 1 });
     const { rows } = await pool.query<{ id: string; stripe_customer_id: string | null }>('SELECT id, stripe_customer_id FROM users WHERE id = ANY($1) ORDER BY id = $2', [[previous.userId, scenario.userId], scenario.userId]);

@@ -29,8 +29,10 @@ async function customerOf(userId: string): Promise<string | null | undefined> {
 }
 
 let scenario: Scenario;
-beforeEach(() => {
+// The user signed up before paying: checkout links users, it never creates them.
+beforeEach(async () => {
   scenario = freshScenario();
+  await pool.query('INSERT INTO users (id) VALUES ($1)', [scenario.userId]);
 });
 
 describe('checkout.session.completed', () => {
@@ -41,6 +43,25 @@ describe('checkout.session.completed', () => {
     expect(await customerOf(scenario.userId)).toBe(scenario.customerId);
     expect(await customerOf(other.userId)).toBeUndefined();
     expect(await subscriptionRow(pool, scenario.subscriptionId)).toMatchObject({ user_id: scenario.userId, stripe_customer_id: scenario.customerId });
+  });
+
+  it('links nothing for an id that names no user: no users row, note unknown_user, the subscription row waits unlinked', async () => {
+    const stranger = freshScenario();
+    const delivery = checkoutEvent(stranger);
+    expect(await processStripeEvent(delivery)).toEqual({ status: 'processed', userId: null, attempt: 1 });
+    expect(await customerOf(stranger.userId)).toBeUndefined();
+    expect((await pool.query('SELECT id FROM users WHERE stripe_customer_id = $1', [stranger.customerId])).rows).toEqual([]);
+    expect((await eventRows(pool, delivery.event.id))[0]).toMatchObject({ status: 'processed', note: 'unknown_user', user_id: null });
+    expect(await subscriptionRow(pool, stranger.subscriptionId)).toMatchObject({ user_id: null, stripe_customer_id: stranger.customerId, stripe_price_id: null });
+
+    // The same for metadata.user_id, and a row already linked keeps its user.
+    const linked = checkoutEvent(scenario);
+    await processStripeEvent(linked);
+    const forged = checkoutEvent(scenario, { client_reference_id: null, metadata: { user_id: stranger.userId } });
+    expect(await processStripeEvent(forged)).toEqual({ status: 'processed', userId: null, attempt: 1 });
+    expect((await eventRows(pool, forged.event.id))[0]).toMatchObject({ note: 'unknown_user' });
+    expect(await subscriptionRow(pool, scenario.subscriptionId)).toMatchObject({ user_id: scenario.userId });
+    expect(await customerOf(scenario.userId)).toBe(scenario.customerId);
   });
 
   it('takes metadata.user_id when client_reference_id is empty', async () => {
@@ -65,7 +86,7 @@ describe('checkout.session.completed', () => {
 
   it('without a customer links the subscription only', async () => {
     expect((await processStripeEvent(checkoutEvent(scenario, { customer: null }))).status).toBe('processed');
-    expect(await customerOf(scenario.userId)).toBeUndefined();
+    expect(await customerOf(scenario.userId)).toBeNull();
     expect(await subscriptionRow(pool, scenario.subscriptionId)).toMatchObject({ user_id: scenario.userId, stripe_customer_id: null });
   });
 
