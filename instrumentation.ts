@@ -4,4 +4,9 @@ export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== 'nodejs') return;
   const { warmDatabasePool } = await import('./lib/db/warm-database-pool');
   warmDatabasePool();
+  // A production build says at start what the operator must know before clients arrive.
+  const { developmentDefaultsApply } = await import('./lib/env');
+  if (developmentDefaultsApply()) return;
+  const [{ CLIENT_ADDRESS_WARNING, clientAddressSource }, { logger }] = await Promise.all([import('./lib/auth/client-address-source'), import('./lib/logger')]);
+  if (!clientAddressSource().trusted) logger.warn(CLIENT_ADDRESS_WARNING);
 }

@@ -1,6 +1,7 @@
+import { CLIENT_ADDRESS_WARNING, clientAddressSource } from './auth/client-address-source';
 import { getCacheStore } from './cache/store';
 import { getPrisma } from './db/client';
-import { env, type Env } from './env';
+import { developmentDefaultsApply, env, type Env } from './env';
 
 export type Health = { ok: boolean; db: 'up' | 'down'; cache: 'up' | 'memory' | 'down'; warning?: string };
 
@@ -21,7 +22,8 @@ async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
 }
 
 /** Asks the database and the feature cache whether they answer. */
-export async function checkHealth(source: Pick<Env, 'NODE_ENV'> = env): Promise<Health> {
+// A production build warns whatever NODE_ENV says at run time.
+export async function checkHealth(source: Pick<Env, 'NODE_ENV' | 'VERCEL' | 'TRUSTED_PROXIES'> = env, development = developmentDefaultsApply()): Promise<Health> {
   const store = getCacheStore();
   const [db, cache] = await Promise.all([
     withTimeout(getPrisma().$queryRaw`SELECT 1`, 3_000).then(() => 'up' as const, () => 'down' as const),
@@ -30,6 +32,9 @@ export async function checkHealth(source: Pick<Env, 'NODE_ENV'> = env): Promise<
       : withTimeout(store.ping(), 3_000).then(() => 'up' as const, () => 'down' as const),
   ]);
   const health: Health = { ok: db === 'up' && cache !== 'down', db, cache };
-  if (cache === 'memory' && source.NODE_ENV === 'production') health.warning = MEMORY_CACHE_WARNING;
+  if (source.NODE_ENV === 'production' || !development) {
+    const warnings = [cache === 'memory' ? MEMORY_CACHE_WARNING : null, clientAddressSource(source).trusted ? null : CLIENT_ADDRESS_WARNING].filter(Boolean);
+    if (warnings.length > 0) health.warning = warnings.join(' ');
+  }
   return health;
 }

@@ -53,12 +53,11 @@ describe('env', () => {
     expect(webhookToleranceSeconds({ ...env, STRIPE_WEBHOOK_TOLERANCE_SECONDS: 60 }, false)).toBe(60);
   });
 
-  it('reads APP_URL as an origin and TRUSTED_PROXIES as a list', async () => {
-    const { appUrl, authBaseUrl, trustedProxies } = await loadEnv({ APP_URL: 'https://app.example/', BETTER_AUTH_URL: undefined, TRUSTED_PROXIES: ' 10.0.0.1, 192.0.2.0/24 ,' });
+  it('reads APP_URL as an origin', async () => {
+    const { appUrl, authBaseUrl } = await loadEnv({ APP_URL: 'https://app.example/', BETTER_AUTH_URL: undefined });
     expect(appUrl()).toBe('https://app.example');
     expect(authBaseUrl()).toBe('https://app.example');
-    expect(trustedProxies()).toEqual(['10.0.0.1', '192.0.2.0/24']);
-    expect((await loadEnv({ APP_URL: undefined, TRUSTED_PROXIES: undefined })).appUrl()).toBeNull();
+    expect((await loadEnv({ APP_URL: undefined })).appUrl()).toBeNull();
   });
 
   it('follows the key for live mode, and never simulates next to a real key', async () => {

@@ -171,10 +171,6 @@ export function authBaseUrl(source: Env = env): string | undefined {
   return source.BETTER_AUTH_URL ?? appUrl(source) ?? undefined;
 }
 
-/** The proxies whose X-Forwarded-For entries are believed (TRUSTED_PROXIES, comma-separated). */
-export function trustedProxies(source: Env = env): string[] {
-  return (source.TRUSTED_PROXIES ?? '').split(',').map((proxy) => proxy.trim()).filter(Boolean);
-}
 
 /** OAuth providers whose client id and secret are both set. */
 export function oauthProviders(source: Env = env): Partial<Record<'github' | 'google', { clientId: string; clientSecret: string }>> {

@@ -3,6 +3,9 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { inject } from 'vitest';
 import { testPool } from '../../tests/support/database';
 
+// The requests arrive through one trusted proxy (127.0.0.1), which appends the address it saw.
+vi.hoisted(() => { process.env.TRUSTED_PROXIES = '127.0.0.1'; });
+
 // getCurrentUser reads the request's headers through next/headers; here each test supplies them.
 const requestHeaders = vi.hoisted(() => ({ current: new Headers() }));
 vi.mock('next/headers', () => ({ headers: async () => requestHeaders.current, cookies: async () => ({ get: () => undefined, set: () => {} }) }));
@@ -23,12 +26,13 @@ function clientIp(): string {
   return `10.${a}.${b}.${c}`;
 }
 
-function post(path: string, body: Record<string, unknown>, ip: string, cookie?: string): Promise<Response> {
+/** A request from `ip` through the trusted proxy; `forged` is what the client itself put in X-Forwarded-For. */
+function post(path: string, body: Record<string, unknown>, ip: string, cookie?: string, forged?: string): Promise<Response> {
   const auth = getAuth();
   if (!auth) throw new Error('auth is configured outside production');
   return auth.handler(new Request(`http://localhost:3000/api/auth${path}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-forwarded-for': ip, origin: 'http://localhost:3000', ...(cookie ? { cookie } : {}) },
+    headers: { 'content-type': 'application/json', 'x-forwarded-for': [forged, ip, '127.0.0.1'].filter(Boolean).join(', '), origin: 'http://localhost:3000', ...(cookie ? { cookie } : {}) },
     body: JSON.stringify(body),
   }));
 }
@@ -97,16 +101,30 @@ describe('email and password sign-in (Better Auth over Prisma)', () => {
     expect(right.status).toBe(200);
   });
 
-  it('rate-limits sign-in attempts per client address, counted in the database', async () => {
+  it('rate-limits sign-in attempts per client address as the trusted proxy saw it, counted in the database', async () => {
     const email = freshEmail();
     const ip = clientIp();
     const attempts: number[] = [];
-    for (let i = 0; i < 4; i += 1) attempts.push((await post('/sign-in/email', { email, password: 'guess' }, ip)).status);
+    // A client writing a fresh address of its own into X-Forwarded-For each time is still the same client.
+    for (let i = 0; i < 4; i += 1) attempts.push((await post('/sign-in/email', { email, password: 'guess' }, ip, undefined, clientIp())).status);
     expect(attempts).toEqual([401, 401, 401, 429]);
     const { rows } = await pool.query('SELECT count FROM rate_limits WHERE key = $1', [`${ip}|/sign-in/email`]);
     expect(rows).toEqual([{ count: 3 }]);
-    // Another address is not affected.
-    expect((await post('/sign-in/email', { email, password: 'guess' }, clientIp())).status).toBe(401);
+    // Another client, as the proxy reports it, is not affected.
+    expect((await post('/sign-in/email', { email: freshEmail(), password: 'guess' }, clientIp())).status).toBe(401);
+  });
+
+  it('limits sign-in attempts per account too, whatever address they come from', async () => {
+    const email = freshEmail();
+    await post('/sign-up/email', { name: 'Target', email, password: PASSWORD }, clientIp());
+    const attempts: number[] = [];
+    for (let i = 0; i < 10; i += 1) attempts.push((await post('/sign-in/email', { email, password: `guess-${i}` }, clientIp())).status);
+    expect(attempts).toEqual(Array(10).fill(401));
+    const refused = await post('/sign-in/email', { email: email.toUpperCase(), password: PASSWORD }, clientIp());
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('x-retry-after'))).toBeGreaterThan(800);
+    const { rows } = await pool.query('SELECT count FROM rate_limits WHERE key = $1', [`account:${email.toLowerCase()}|/sign-in/email`]);
+    expect(rows).toEqual([{ count: 11 }]);
   });
 
   it('signs out: the session row is gone and the cookie no longer identifies anyone', async () => {

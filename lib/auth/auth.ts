@@ -1,10 +1,13 @@
 import { betterAuth } from 'better-auth';
 import { prismaAdapter } from 'better-auth/adapters/prisma';
+import { APIError, createAuthMiddleware } from 'better-auth/api';
 import { nextCookies } from 'better-auth/next-js';
 import { getPrisma } from '../db/client';
 import { authBaseUrl, demoSignInEnabled, oauthProviders, sessionSecret } from '../env';
 import { logger } from '../logger';
+import { clientAddressSource } from './client-address-source';
 import { demoSignIn } from './demo-sign-in';
+import { limitSignInPerAccount } from './limit-sign-in-per-account';
 
 function createAuth(secret: string) {
   return betterAuth({
@@ -26,6 +29,16 @@ function createAuth(secret: string) {
     // The library's limits (sign-in and sign-up: 3 per 10 s per client address), counted in
     // PostgreSQL so they hold across every instance; on in every environment.
     rateLimit: { enabled: true, storage: 'database', modelName: 'rateLimit' },
+    // The client address only from headers a trusted party sets (see clientAddressSource).
+    advanced: { ipAddress: clientAddressSource().ipAddress },
+    hooks: {
+      // Password attempts are also limited per account, so a client changing its address gains nothing.
+      before: createAuthMiddleware(async (ctx) => {
+        if (ctx.path !== '/sign-in/email' || typeof ctx.body?.email !== 'string') return;
+        const retryAfter = await limitSignInPerAccount(ctx.body.email);
+        if (retryAfter !== null) throw new APIError('TOO_MANY_REQUESTS', { message: 'Too many sign-in attempts for this account.' }, { 'X-Retry-After': String(retryAfter) });
+      }),
+    },
     telemetry: { enabled: false },
     logger: {
       level: 'warn',

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
+import { CLIENT_ADDRESS_WARNING } from '../../lib/auth/client-address-source';
 import { DEVELOPMENT_WEBHOOK_SECRET } from '../../lib/env';
 import { type AppServer, startApp, TEST_WEBHOOK_SECRETS } from '../support/app-server';
 import { deliver } from '../support/deliver';
@@ -159,5 +160,24 @@ describe('no development default in a production build, whatever NODE_ENV says',
     expect(response.status).toBe(503);
     expect(response.headers.get('location')).toBeNull();
     expect((await response.json()) as unknown).toEqual({ error: 'This deployment has no APP_URL: set it to the app\'s public URL (https://your.app).' });
+  });
+});
+
+describe('client addresses', () => {
+  it('a bare next start, with no trusted proxy and not on Vercel, says at start and in /api/health that clients choose their own address', async () => {
+    expect(bare.logs()).toContain(CLIENT_ADDRESS_WARNING);
+    const health = (await (await fetch(`${bare.url}/api/health`)).json()) as { warning?: string };
+    expect(health.warning).toContain(CLIENT_ADDRESS_WARNING);
+  });
+
+  it('behind TRUSTED_PROXIES it says nothing of the kind', async () => {
+    const proxied = await startApp({ databaseUrl: inject('appDatabaseUrl'), env: { ...inject('appDatabaseEnv'), TRUSTED_PROXIES: '127.0.0.1' } });
+    try {
+      const health = (await (await fetch(`${proxied.url}/api/health`)).json()) as { warning?: string };
+      expect(health.warning ?? '').not.toContain(CLIENT_ADDRESS_WARNING);
+      expect(proxied.logs()).not.toContain(CLIENT_ADDRESS_WARNING);
+    } finally {
+      await proxied.stop();
+    }
   });
 });
