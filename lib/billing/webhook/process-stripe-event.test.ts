@@ -245,6 +245,30 @@ describe('older API versions (before and from 2025-03-31.basil)', () => {
 });
 
 describe('no poison', () => {
+  it('retries once, instead of parking as failed, two checkouts that move one customer at the same moment', async () => {
+    const holder = freshScenario();
+    const payers = [freshScenario(), freshScenario()].map((payer) => ({ ...payer, customerId: scenario.customerId }));
+    await pool.query('INSERT INTO users (id, stripe_customer_id) VALUES ($1, $2), ($3, NULL), ($4, NULL)', [holder.userId, scenario.customerId, payers[0]?.userId, payers[1]?.userId]);
+    // Both statements take their snapshot, then queue on the holder's row: the second one's snapshot
+    // misses the first one's link, and its own link hits the unique customer id.
+    const lock = await pool.connect();
+    try {
+      await lock.query('BEGIN');
+      await lock.query('SELECT 1 FROM users WHERE id = $1 FOR UPDATE', [holder.userId]);
+      const deliveries = payers.map((payer) => stripeEvent('checkout.session.completed', payer));
+      const results = Promise.all(deliveries.map((delivery) => processStripeEvent(delivery)));
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await lock.query('COMMIT');
+      expect((await results).map((result) => result.status)).toEqual(['processed', 'processed']);
+      for (const delivery of deliveries) expect((await eventRows(pool, delivery.event.id))[0]).toMatchObject({ status: 'processed', last_error: null });
+    } finally {
+      lock.release();
+    }
+    const { rows } = await pool.query<{ id: string }>('SELECT id FROM users WHERE stripe_customer_id = $1', [scenario.customerId]);
+    expect(rows).toHaveLength(1);
+    expect(payers.map((payer) => payer.userId)).toContain(rows[0]?.id);
+  });
+
   it('records and applies an event whose strings hold \\u0000, which jsonb refuses', async () => {
     const { event: original } = stripeEvent('customer.subscription.created', scenario);
     (original.data.object as unknown as { metadata: Record<string, string> }).metadata.note = 'a\u0000b';

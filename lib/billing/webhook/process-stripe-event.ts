@@ -25,6 +25,7 @@ type ProcessStripeEventOptions = {
 
 const MAX_ERROR_LENGTH = 1_000;
 const EVENTS_PRIMARY_KEY = 'stripe_webhook_events_pkey';
+const USERS_CUSTOMER_KEY = 'users_stripe_customer_id_key';
 const NO_EFFECT = { ctes: [], userId: Prisma.sql`NULL::text` };
 
 /** How the event is recorded: applied by its handler, or `ignored` (with the reason as its note). */
@@ -90,6 +91,14 @@ async function processRecordedEvent(event: Stripe.Event, payload: string, source
   });
 }
 
+/**
+ * Two checkouts moving one customer at once: the second statement's snapshot missed the first's
+ * link, so its own link hits the unique customer id. Transient: a second run sees the first and moves it.
+ */
+function isConcurrentRelink(error: unknown): boolean {
+  return sqlState(error) === '23505' && violatedConstraint(error) === USERS_CUSTOMER_KEY;
+}
+
 /** A failure no retry of the same event can fix: its fields do not parse, or PostgreSQL refuses its data. */
 function isPermanent(error: unknown): boolean {
   const state = sqlState(error);
@@ -114,6 +123,7 @@ async function recordFailure(event: Stripe.Event, payload: string, error: unknow
  * feature cache after commit.
  * - A failure a retry can fix (database down, timeout) is recorded `failed` and thrown as
  *   WebhookProcessingError: the webhook answers 500 and Stripe's retry runs it again.
+ * - A unique violation on the customer id from two concurrent re-links is run once more before deciding.
  * - A permanent one (fields that do not parse, data PostgreSQL refuses) is recorded `failed` with
  *   its reason and returned as `failed`: the webhook answers 200 so Stripe does not retry a hopeless
  *   delivery for three days; an administrator reprocesses it once the cause is fixed.
@@ -122,7 +132,12 @@ async function recordFailure(event: Stripe.Event, payload: string, error: unknow
 export async function processStripeEvent({ event, payload, source = 'webhook' }: ProcessStripeEventOptions): Promise<ProcessResult> {
   let result: ProcessResult;
   try {
-    result = (await recordNewEvent(event, payload)) ?? (await processRecordedEvent(event, payload, source));
+    const recordAndApply = async () => (await recordNewEvent(event, payload)) ?? (await processRecordedEvent(event, payload, source));
+    // Nothing was written by the failed run (one statement or one transaction), so the retry starts clean.
+    result = await recordAndApply().catch((error: unknown) => {
+      if (isConcurrentRelink(error)) return recordAndApply();
+      throw error;
+    });
   } catch (error) {
     const attempt = await recordFailure(event, payload, error);
     if (!isPermanent(error)) throw new WebhookProcessingError(event.id, error);
