@@ -148,12 +148,17 @@ describe('administrators', () => {
     requestHeaders.current = new Headers({ cookie });
     await expect(requireAdmin()).rejects.toThrow('NEXT_HTTP_ERROR_FALLBACK;404');
 
-    expect(await grantAdminRole({ email: ` ${email.toUpperCase()} ` })).toBe(true);
+    // Not verified yet: refused unless forced; once verified, granted.
+    expect(await grantAdminRole({ email })).toBe('unverified');
+    await expect(requireAdmin()).rejects.toThrow('NEXT_HTTP_ERROR_FALLBACK;404');
+    await pool.query('UPDATE users SET email_verified = true WHERE email = $1', [email.toLowerCase()]);
+    expect(await grantAdminRole({ email: ` ${email.toUpperCase()} ` })).toBe('granted');
     expect(await requireAdmin()).toMatchObject({ email: email.toLowerCase(), role: 'admin' });
   });
 
   it('grants nothing for an unknown email, and the database refuses any other role', async () => {
-    expect(await grantAdminRole({ email: 'nobody-here@example.com' })).toBe(false);
+    expect(await grantAdminRole({ email: 'nobody-here@example.com' })).toBe('no_user');
+    expect(await grantAdminRole({ email: 'nobody-here@example.com', force: true })).toBe('no_user');
     await expect(pool.query(`INSERT INTO users (email, role) VALUES ($1, 'owner')`, [freshEmail()])).rejects.toThrow(/users_role_check/);
   });
 });
