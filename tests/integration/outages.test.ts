@@ -1,3 +1,4 @@
+import { CLIENT_ADDRESS_WARNING } from '../../lib/auth/client-address-source';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startApp, TEST_WEBHOOK_SECRETS, type AppServer } from '../support/app-server';
 import { eventRows, subscriptionRow, testPool } from '../support/database';
@@ -161,9 +162,10 @@ describe('feature cache (Vercel KV) outage', () => {
     const response = await fetch(`${app.url}/api/health`);
     await kv.setMode('ok');
     expect(response.status).toBe(503);
-    expect(await response.json()).toEqual({ ok: false, db: 'up', cache: 'down' });
+    // This server faces its clients with no trusted proxy, and says so too.
+    expect(await response.json()).toEqual({ ok: false, db: 'up', cache: 'down', warning: CLIENT_ADDRESS_WARNING });
     const healthy = await fetch(`${app.url}/api/health`);
-    expect(await healthy.json()).toEqual({ ok: true, db: 'up', cache: 'up' });
+    expect(await healthy.json()).toEqual({ ok: true, db: 'up', cache: 'up', warning: CLIENT_ADDRESS_WARNING });
   });
 
   it('clears the cache in KV after every processed event', async () => {
