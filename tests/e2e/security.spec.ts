@@ -3,7 +3,7 @@ import { baseUrl, PASSWORD, screenshot, signIn, withDatabase } from './helpers';
 
 test.describe.configure({ mode: 'serial' });
 
-const MONTHLY = 'price_1PgafmB7WZ01zgkW6dKueIc5';
+const MONTHLY = 'pro_monthly';
 
 let sink: string[] = [];
 const probed = new WeakSet<Page>();

@@ -13,7 +13,7 @@ import { eventBody, freshScenario, signatureHeader } from '../support/stripe-eve
 const pool = testPool(inject('databaseUrl'));
 const sharedAppUrl = inject('appUrl');
 const EVIL = 'https://evil.example';
-const MONTHLY = 'price_1PgafmB7WZ01zgkW6dKueIc5';
+const MONTHLY = 'pro_monthly';
 
 let app: AppServer;
 let bare: AppServer;
@@ -41,7 +41,7 @@ afterAll(async () => {
   await pool.end();
 });
 
-function postForm(url: string, headers: Record<string, string>, body = `priceId=${MONTHLY}`): Promise<Response> {
+function postForm(url: string, headers: Record<string, string>, body = `lookupKey=${MONTHLY}`): Promise<Response> {
   return fetch(url, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, ...headers }, body });
 }
 
@@ -66,7 +66,7 @@ describe('state-changing billing routes accept only the app\'s own origin (403) 
   });
 
   it('refuses a form body over 16 KiB with 413, declared or not', async () => {
-    const large = `priceId=${MONTHLY}&pad=${'x'.repeat(17 * 1024)}`;
+    const large = `lookupKey=${MONTHLY}&pad=${'x'.repeat(17 * 1024)}`;
     const declared = await postForm(`${app.url}/api/checkout`, { origin: app.url }, large);
     expect(declared.status).toBe(413);
     expect(await declared.json()).toEqual({ error: 'Form too large.' });
@@ -81,7 +81,7 @@ describe('state-changing billing routes accept only the app\'s own origin (403) 
   });
 
   it('answers a failure with its own status to an API client, and sends a browser back to the page with the message', async () => {
-    const missing = await postForm(`${app.url}/api/checkout`, { origin: app.url }, 'priceId=');
+    const missing = await postForm(`${app.url}/api/checkout`, { origin: app.url }, 'lookupKey=');
     expect(missing.status).toBe(400);
     expect(await missing.json()).toEqual({ error: 'Unknown price.' });
     const portal = await postForm(`${app.url}/api/billing/portal`, { origin: app.url, accept: 'text/html' }, '');
@@ -155,7 +155,7 @@ describe('no development default in a production build, whatever NODE_ENV says',
       method: 'POST',
       redirect: 'manual',
       headers: { 'content-type': 'application/x-www-form-urlencoded', host: 'evil.example', 'x-forwarded-host': 'evil.example', origin: EVIL },
-      body: `priceId=${MONTHLY}`,
+      body: `lookupKey=${MONTHLY}`,
     });
     expect(response.status).toBe(503);
     expect(response.headers.get('location')).toBeNull();
