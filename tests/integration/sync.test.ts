@@ -137,9 +137,10 @@ describe('GET /api/cron/stripe-sync', () => {
 
   it('finds drift in each compared field, lists it stored vs Stripe, and heals it; --dry-run only reports', async () => {
     const owner = await user();
-    const ids = { status: randomId('sub'), price: randomId('sub'), period: randomId('sub'), cancel: randomId('sub') };
+    const ids = { status: randomId('sub'), price: randomId('sub'), period: randomId('sub'), cancel: randomId('sub'), seats: randomId('sub'), trial: randomId('sub') };
     const periodEnd = nowSeconds() + 25 * DAY;
-    for (const id of Object.values(ids)) api.add({ id, customer: randomId('cus'), metadata: { user_id: owner }, periodEnd });
+    const trialEnd = nowSeconds() + 5 * DAY;
+    for (const id of Object.values(ids)) api.add({ id, customer: randomId('cus'), metadata: { user_id: owner }, periodEnd, quantity: 3, trialEnd });
     await cron(app.url);
     // A database restored from an old backup: each row misses one change Stripe made since.
     await pool.query("UPDATE user_subscriptions SET last_event_at = last_event_at - interval '30 days' WHERE user_id = $1", [owner]);
@@ -147,27 +148,37 @@ describe('GET /api/cron/stripe-sync', () => {
     await pool.query("UPDATE user_subscriptions SET stripe_price_id = 'price_from_the_backup' WHERE stripe_subscription_id = $1", [ids.price]);
     await pool.query("UPDATE user_subscriptions SET current_period_end = current_period_end - interval '30 days' WHERE stripe_subscription_id = $1", [ids.period]);
     await pool.query('UPDATE user_subscriptions SET cancel_at_period_end = true WHERE stripe_subscription_id = $1', [ids.cancel]);
+    await pool.query('UPDATE user_subscriptions SET quantity = 1 WHERE stripe_subscription_id = $1', [ids.seats]);
+    await pool.query('UPDATE user_subscriptions SET trial_end = NULL WHERE stripe_subscription_id = $1', [ids.trial]);
 
     const dry = script(['--dry-run']);
     const dryResult = await dry.done;
     expect(dryResult.code, dryResult.stderr).toBe(0);
-    expect(dryResult.stdout.trim().split('\n').at(-1)).toBe('Stripe sync (dry run, nothing applied): fetched 4, created 0, updated 4, unchanged 0, drift 4, unlinked 0');
+    expect(dryResult.stdout.trim().split('\n').at(-1)).toBe('Stripe sync (dry run, nothing applied): fetched 6, created 0, updated 6, unchanged 0, drift 6, unlinked 0');
     expect(await subscriptionRow(pool, ids.status)).toMatchObject({ status: 'past_due' });
     expect(await driftOf(ids.status)).toEqual([{ field: 'status', stored: 'past_due', stripe: 'active' }]);
     await pool.query('DELETE FROM stripe_sync_drift');
 
-    expect(await cron(app.url)).toEqual({ status: 200, body: { ...ZERO, fetched: 4, updated: 4, drift: 4 } });
+    expect(await cron(app.url)).toEqual({ status: 200, body: { ...ZERO, fetched: 6, updated: 6, drift: 6 } });
     expect(await driftOf(ids.status)).toEqual([{ field: 'status', stored: 'past_due', stripe: 'active' }]);
     expect(await driftOf(ids.price)).toEqual([{ field: 'stripe_price_id', stored: 'price_from_the_backup', stripe: 'price_pro_monthly_sync' }]);
     expect((await driftOf(ids.period)).map((row) => row.field)).toEqual(['current_period_end']);
     expect(await driftOf(ids.cancel)).toEqual([{ field: 'cancel_at_period_end', stored: 'true', stripe: 'false' }]);
+    expect(await driftOf(ids.seats)).toEqual([{ field: 'quantity', stored: '1', stripe: '3' }]);
+    const [trialDrift, ...moreTrialDrift] = await driftOf(ids.trial);
+    expect(moreTrialDrift).toEqual([]);
+    expect(trialDrift).toMatchObject({ field: 'trial_end', stored: null });
+    expect(Date.parse(trialDrift?.stripe ?? '')).toBe(trialEnd * 1000);
     for (const id of Object.values(ids)) {
       const row = await subscriptionRow(pool, id);
       expect(row).toMatchObject({ status: 'active', stripe_price_id: 'price_pro_monthly_sync', cancel_at_period_end: false });
       expect(row?.current_period_end?.getTime()).toBe(periodEnd * 1000);
     }
+    const { rows: healed } = await pool.query<{ quantity: number; trial_end: Date | null }>(
+      'SELECT quantity, trial_end FROM user_subscriptions WHERE stripe_subscription_id = ANY($1)', [Object.values(ids)]);
+    expect(healed.map((row) => [row.quantity, row.trial_end?.getTime()])).toEqual(Object.values(ids).map(() => [3, trialEnd * 1000]));
     // Healed: the next run finds nothing.
-    expect(await cron(app.url)).toEqual({ status: 200, body: { ...ZERO, fetched: 4, unchanged: 4 } });
+    expect(await cron(app.url)).toEqual({ status: 200, body: { ...ZERO, fetched: 6, unchanged: 6 } });
   });
 });
 

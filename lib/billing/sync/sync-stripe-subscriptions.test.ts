@@ -117,6 +117,40 @@ describe('syncStripeSubscriptions', () => {
     expect((await getSyncStatus()).drift).toEqual([]);
   });
 
+  it('records drift in seats, trial end and plan, stored vs Stripe, and heals it; --dry-run only reports', async () => {
+    const owner = await user();
+    const id = fresh('sub');
+    const trialEnd = nowSeconds() + 7 * DAY;
+    api.add({ id, customer: fresh('cus'), metadata: { user_id: owner }, status: 'trialing', quantity: 5, trialEnd });
+    await sync.syncStripeSubscriptions();
+    expect(await subscriptionRow(pool, id)).toMatchObject({ plan: 'pro' });
+    await pool.query(
+      `UPDATE user_subscriptions SET quantity = 2, trial_end = now() - interval '3 days', plan = 'free',
+        last_event_at = last_event_at - interval '1 hour' WHERE stripe_subscription_id = $1`, [id]);
+
+    expect(await sync.syncStripeSubscriptions({ dryRun: true })).toMatchObject({ fetched: 1, updated: 1, drift: 1 });
+    expect(await subscriptionRow(pool, id)).toMatchObject({ plan: 'free' });
+    expect((await driftOf(id)).map((row) => row.field)).toEqual(['plan', 'quantity', 'trial_end']);
+    await pool.query('DELETE FROM stripe_sync_drift');
+
+    expect(await sync.syncStripeSubscriptions()).toMatchObject({ fetched: 1, updated: 1, drift: 1 });
+    const drift = await driftOf(id);
+    expect(drift.filter((row) => row.field !== 'trial_end')).toEqual([
+      { field: 'plan', stored: 'free', stripe: 'pro' },
+      { field: 'quantity', stored: '2', stripe: '5' },
+    ]);
+    const trial = drift.find((row) => row.field === 'trial_end');
+    expect(Date.parse(trial?.stored ?? '')).toBeLessThan(Date.now());
+    expect(Date.parse(trial?.stripe ?? '')).toBe(trialEnd * 1000);
+    const { rows: [healed] } = await pool.query<{ quantity: number; plan: string; status: string; trial_end: Date | null }>(
+      'SELECT quantity, plan, status, trial_end FROM user_subscriptions WHERE stripe_subscription_id = $1', [id]);
+    expect(healed).toMatchObject({ quantity: 5, plan: 'pro', status: 'trialing' });
+    expect(healed?.trial_end?.getTime()).toBe(trialEnd * 1000);
+
+    await pool.query('DELETE FROM stripe_sync_drift');
+    expect(await sync.syncStripeSubscriptions()).toMatchObject({ fetched: 1, unchanged: 1, drift: 0 });
+  });
+
   it('shows a terminal stored status Stripe contradicts as drift, and does not revive it', async () => {
     const id = fresh('sub');
     api.add({ id, customer: fresh('cus') });
