@@ -13,14 +13,14 @@ export const UNKNOWN_PRICE_WINDOW_HOURS = 24;
 /**
  * The alert conditions read from the database (DESIGN.md, Observability), with the thresholds of the
  * environment. Each reads indexes or hourly counters only: the last hour of events by received_at,
- * failed events by status, unknown-price events by their partial index.
+ * failed events by status, unknown-price events by their partial index, the unknown prices by theirs.
  */
 export async function evaluateAlertConditions(source: Env = configured): Promise<AlertFinding[]> {
   const mode = expectedLivemode(source) ? 'live' : 'test';
   const [rows, syncDrift] = await Promise.all([
     query<{
       processed: number; failed_last_hour: number; events_last_hour: number; events_two_hours: number; duplicates_two_hours: number; signature_failures: number;
-      failed: number; newest_failed: string | null; cursor_days: number | null; unknown_prices: number; unknown_objects: string[] | null;
+      failed: number; newest_failed: string | null; cursor_days: number | null; unknown_prices: number; unknown_objects: string[] | null; unknown_price_ids: string[] | null;
       silent: boolean; active_subscriptions: boolean;
     }>(Prisma.sql`
       SELECT
@@ -40,6 +40,10 @@ export async function evaluateAlertConditions(source: Env = configured): Promise
         (SELECT array_agg(DISTINCT coalesce(object_id, id)) FROM (
            SELECT object_id, id FROM stripe_webhook_events WHERE note = 'unknown_price' AND received_at > now() - make_interval(hours => ${UNKNOWN_PRICE_WINDOW_HOURS})
            ORDER BY received_at DESC LIMIT 5) AS recent) AS unknown_objects,
+        -- The prices themselves, from the subscriptions stored with them (their partial index).
+        (SELECT array_agg(price_id ORDER BY price_id) FROM (
+           SELECT DISTINCT stripe_price_id AS price_id FROM user_subscriptions WHERE plan = 'unknown' AND stripe_price_id IS NOT NULL
+           ORDER BY 1 LIMIT 5) AS prices) AS unknown_price_ids,
         NOT EXISTS (SELECT 1 FROM stripe_webhook_events WHERE received_at > now() - make_interval(secs => ${source.ALERT_NO_DELIVERY_HOURS * 3600}))
           AND NOT EXISTS (SELECT 1 FROM stripe_webhook_duplicates WHERE hour > now() - make_interval(secs => ${source.ALERT_NO_DELIVERY_HOURS * 3600})) AS silent,
         EXISTS (SELECT 1 FROM user_subscriptions WHERE is_active) AS active_subscriptions`),
@@ -81,7 +85,7 @@ export async function evaluateAlertConditions(source: Env = configured): Promise
     {
       name: 'unknown_price',
       firing: s.unknown_prices > 0,
-      message: `${s.unknown_prices} event${s.unknown_prices === 1 ? '' : 's'} in the last ${UNKNOWN_PRICE_WINDOW_HOURS} h named a price the catalog does not know${s.unknown_objects?.length ? ` (${s.unknown_objects.join(', ')})` : ''}: it unlocks nothing`,
+      message: s.unknown_prices === 0 ? `No event in the last ${UNKNOWN_PRICE_WINDOW_HOURS} h named a price the catalog does not know` : `${s.unknown_prices} event${s.unknown_prices === 1 ? '' : 's'} in the last ${UNKNOWN_PRICE_WINDOW_HOURS} h named a price the catalog does not know${s.unknown_price_ids?.length ? ` (${s.unknown_price_ids.join(', ')})` : ''}${s.unknown_objects?.length ? `, for ${s.unknown_objects.join(', ')}` : ''}: it unlocks nothing; add it to the catalog or move those customers`,
     },
     {
       name: 'sync_drift',

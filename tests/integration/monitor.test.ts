@@ -198,6 +198,8 @@ describe('GET /api/cron/stripe-monitor', () => {
     await pool.query(`INSERT INTO stripe_webhook_duplicates (hour, count) VALUES (date_trunc('hour', now()), 10)`);
     await pool.query(`INSERT INTO stripe_webhook_rejections (hour, reason, count) VALUES (date_trunc('hour', now()), 'invalid_signature', 11)`);
     await pool.query(`INSERT INTO stripe_reconcile_state (mode, covered_until) VALUES ('test', now() - interval '26 days')`);
+    // The subscription stored with that price: the alert names the price an operator must add or move.
+    await pool.query(`INSERT INTO user_subscriptions (stripe_subscription_id, status, is_active, plan, stripe_price_id) VALUES ($1, 'canceled', false, 'unknown', 'price_not_in_the_catalog')`, [randomId('sub')]);
     const names = ['webhook_success_rate', 'duplicate_share', 'signature_failures', 'failed_events', 'unknown_price', 'reconcile_cursor_age'];
 
     const first = await monitor();
@@ -206,6 +208,7 @@ describe('GET /api/cron/stripe-monitor', () => {
     expect(first.body.alerts_sent).toBe(names.length);
     for (const name of names) expect([name, fired(name)]).toEqual([name, 1]);
     expect(receiver.texts.find((text) => text.startsWith('[FIRING] failed_events:'))).toContain('2 webhook events failed');
+    expect(receiver.texts.find((text) => text.startsWith('[FIRING] unknown_price:'))).toMatch(/^\[FIRING\] unknown_price: 1 event in the last 24 h named a price the catalog does not know \(price_not_in_the_catalog\), for sub_/);
 
     const again = await monitor();
     expect(again.body.alerts_sent).toBe(0);
