@@ -131,7 +131,8 @@ export function priceLabel(price: Pick<CatalogPrice, 'plan' | 'billingPeriod'>):
 /** The seat count a checkout or change may buy: the plan's range for a per-seat price, else 1. */
 export function clampSeats(price: Pick<CatalogPrice, 'seats'>, seats: number | null | undefined): number {
   if (!price.seats) return 1;
-  const requested = typeof seats === 'number' && Number.isInteger(seats) ? seats : price.seats.min;
+  // Number.isInteger already turns away null, undefined and fractions; a second typeof test would be dead code.
+  const requested = Number.isInteger(seats) ? Number(seats) : price.seats.min;
   return Math.min(price.seats.max, Math.max(price.seats.min, requested));
 }
 
