@@ -7,5 +7,17 @@ import nextTypescript from 'eslint-config-next/typescript';
 export default defineConfig([
   ...nextVitals,
   ...nextTypescript,
-  globalIgnores(['.next/**', 'node_modules/**', 'lib/db/generated/**', 'coverage/**', 'test-results/**', 'playwright-report/**', 'bench-results/**', '.data/**', '.stryker-tmp/**', 'reports/**', 'next-env.d.ts']),
+  globalIgnores([
+    '.next/**',
+    'node_modules/**',
+    'lib/db/generated/**',
+    'coverage/**',
+    'test-results/**',
+    'playwright-report/**',
+    'bench-results/**',
+    '.data/**',
+    '.stryker-tmp/**',
+    'reports/**',
+    'next-env.d.ts',
+  ]),
 ]);

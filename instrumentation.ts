@@ -7,6 +7,9 @@ export async function register(): Promise<void> {
   // A production build says at start what the operator must know before clients arrive.
   const { developmentDefaultsApply } = await import('./lib/env');
   if (developmentDefaultsApply()) return;
-  const [{ CLIENT_ADDRESS_WARNING, clientAddressSource }, { logger }] = await Promise.all([import('./lib/auth/client-address-source'), import('./lib/logger')]);
+  const [{ CLIENT_ADDRESS_WARNING, clientAddressSource }, { logger }] = await Promise.all([
+    import('./lib/auth/client-address-source'),
+    import('./lib/logger'),
+  ]);
   if (!clientAddressSource().trusted) logger.warn(CLIENT_ADDRESS_WARNING);
 }

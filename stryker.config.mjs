@@ -21,7 +21,17 @@ const config = {
     '!**/*.test.ts',
   ],
   // Each test run needs only the sources and the tests; the rest would slow every sandbox copy.
-  ignorePatterns: ['.data', '.next', 'coverage', 'reports', 'test-results', 'playwright-report', 'bench-results', 'tests/e2e', 'tests/integration'],
+  ignorePatterns: [
+    '.data',
+    '.next',
+    'coverage',
+    'reports',
+    'test-results',
+    'playwright-report',
+    'bench-results',
+    'tests/e2e',
+    'tests/integration',
+  ],
   coverageAnalysis: 'perTest',
   // Two cores: two test runners, each with its own embedded PostgreSQL.
   concurrency: 2,

@@ -4,7 +4,12 @@ import { defineConfig } from 'vitest/config';
 import { pgbouncerUnavailable } from './tests/support/pgbouncer.ts';
 
 // The files run a second time with the app behind PgBouncer in transaction mode (a pooled DATABASE_URL).
-const POOLED_FILES = ['tests/integration/webhook-contract.test.ts', 'tests/integration/concurrency.test.ts', 'tests/integration/outages.test.ts', 'tests/integration/monitor.test.ts'];
+const POOLED_FILES = [
+  'tests/integration/webhook-contract.test.ts',
+  'tests/integration/concurrency.test.ts',
+  'tests/integration/outages.test.ts',
+  'tests/integration/monitor.test.ts',
+];
 // Without PgBouncer on a developer's machine, one skipped test says so; CI fails in the global setup.
 const poolerMissing = Boolean(pgbouncerUnavailable()) && !process.env.CI;
 

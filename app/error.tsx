@@ -7,9 +7,13 @@ export default function ErrorPage({ reset }: { error: Error & { digest?: string 
   return (
     <main>
       <h1>Something went wrong</h1>
-      <p className="notice error" role="alert">This page could not be loaded. Your billing is not affected; please try again.</p>
+      <p className="notice error" role="alert">
+        This page could not be loaded. Your billing is not affected; please try again.
+      </p>
       <p>
-        <button type="button" className="button" onClick={reset}>Try again</button>{' '}
+        <button type="button" className="button" onClick={reset}>
+          Try again
+        </button>{' '}
         <Link href="/">Home</Link>
       </p>
     </main>

@@ -5,7 +5,9 @@ export default function NotFound() {
     <main>
       <h1>Page not found</h1>
       <p className="lead">There is nothing at this address.</p>
-      <Link href="/" className="button">Home</Link>
+      <Link href="/" className="button">
+        Home
+      </Link>
     </main>
   );
 }

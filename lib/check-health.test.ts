@@ -11,7 +11,8 @@ describe('checkHealth', () => {
     const health = await checkHealth({ NODE_ENV: 'production' });
     expect(health).toMatchObject({ ok: true, db: 'up', cache: 'memory' });
     expect(health.warning).toContain('one per instance');
-    for (const name of ['KV_REST_API_URL', 'KV_REST_API_TOKEN', 'UPSTASH_REDIS_REST_URL', 'UPSTASH_REDIS_REST_TOKEN']) expect(health.warning).toContain(name);
+    for (const name of ['KV_REST_API_URL', 'KV_REST_API_TOKEN', 'UPSTASH_REDIS_REST_URL', 'UPSTASH_REDIS_REST_TOKEN'])
+      expect(health.warning).toContain(name);
   });
 
   it('warns in production when no trusted party sets client addresses: not on Vercel, not behind TRUSTED_PROXIES', async () => {

@@ -23,17 +23,29 @@ async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
 
 /** Asks the database and the feature cache whether they answer. */
 // A production build warns whatever NODE_ENV says at run time.
-export async function checkHealth(source: Pick<Env, 'NODE_ENV' | 'VERCEL' | 'TRUSTED_PROXIES'> = env, development = developmentDefaultsApply()): Promise<Health> {
+export async function checkHealth(
+  source: Pick<Env, 'NODE_ENV' | 'VERCEL' | 'TRUSTED_PROXIES'> = env,
+  development = developmentDefaultsApply(),
+): Promise<Health> {
   const store = getCacheStore();
   const [db, cache] = await Promise.all([
-    withTimeout(getPrisma().$queryRaw`SELECT 1`, 3_000).then(() => 'up' as const, () => 'down' as const),
+    withTimeout(getPrisma().$queryRaw`SELECT 1`, 3_000).then(
+      () => 'up' as const,
+      () => 'down' as const,
+    ),
     store.kind === 'memory'
       ? Promise.resolve('memory' as const)
-      : withTimeout(store.ping(), 3_000).then(() => 'up' as const, () => 'down' as const),
+      : withTimeout(store.ping(), 3_000).then(
+          () => 'up' as const,
+          () => 'down' as const,
+        ),
   ]);
   const health: Health = { ok: db === 'up' && cache !== 'down', db, cache };
   if (source.NODE_ENV === 'production' || !development) {
-    const warnings = [cache === 'memory' ? MEMORY_CACHE_WARNING : null, clientAddressSource(source).trusted ? null : CLIENT_ADDRESS_WARNING].filter(Boolean);
+    const warnings = [
+      cache === 'memory' ? MEMORY_CACHE_WARNING : null,
+      clientAddressSource(source).trusted ? null : CLIENT_ADDRESS_WARNING,
+    ].filter(Boolean);
     if (warnings.length > 0) health.warning = warnings.join(' ');
   }
   return health;

@@ -11,10 +11,17 @@ afterEach(() => vi.unstubAllEnvs());
 describe('env', () => {
   it('reads optional STRIPE_PRICE_<LOOKUP_KEY> ids by lookup key, with no defaults, and names a bad one', async () => {
     expect((await loadEnv({ STRIPE_PRICE_PRO_MONTHLY: undefined, STRIPE_PRICE_PRO_ANNUAL: undefined })).stripePriceIds).toEqual({});
-    const { stripePriceIds, parseStripePriceIds } = await loadEnv({ STRIPE_PRICE_TEAM_ANNUAL: ' price_1AbC ', STRIPE_PRICE_PRO_MONTHLY: '' });
+    const { stripePriceIds, parseStripePriceIds } = await loadEnv({
+      STRIPE_PRICE_TEAM_ANNUAL: ' price_1AbC ',
+      STRIPE_PRICE_PRO_MONTHLY: '',
+    });
     expect(stripePriceIds).toEqual({ team_annual: 'price_1AbC' });
-    expect(() => parseStripePriceIds({ STRIPE_PRICE_PRO_ANNUAL: 'prod_123', STRIPE_PRICE_TEAM_MONTHLY: 'price_ok' })).toThrow('Invalid environment: STRIPE_PRICE_PRO_ANNUAL: must be a Stripe price id (price_...)');
-    expect(parseStripePriceIds({ STRIPE_PRICE_: 'price_x', stripe_price_pro_monthly: 'price_y', STRIPE_PRICES_PRO: 'price_z' })).toEqual({});
+    expect(() => parseStripePriceIds({ STRIPE_PRICE_PRO_ANNUAL: 'prod_123', STRIPE_PRICE_TEAM_MONTHLY: 'price_ok' })).toThrow(
+      'Invalid environment: STRIPE_PRICE_PRO_ANNUAL: must be a Stripe price id (price_...)',
+    );
+    expect(parseStripePriceIds({ STRIPE_PRICE_: 'price_x', stripe_price_pro_monthly: 'price_y', STRIPE_PRICES_PRO: 'price_z' })).toEqual(
+      {},
+    );
   });
 
   it('sizes the pool for the platform: 10 connections on a server, 3 in a Vercel function, or DATABASE_POOL_SIZE', async () => {
@@ -24,14 +31,23 @@ describe('env', () => {
   });
 
   it('treats empty values as unset and splits several webhook secrets', async () => {
-    const { env, webhookSecrets, expectedLivemode } = await loadEnv({ STRIPE_SECRET_KEY: '', STRIPE_WEBHOOK_SECRET: ' whsec_a , whsec_b,' });
+    const { env, webhookSecrets, expectedLivemode } = await loadEnv({
+      STRIPE_SECRET_KEY: '',
+      STRIPE_WEBHOOK_SECRET: ' whsec_a , whsec_b,',
+    });
     expect(env.STRIPE_SECRET_KEY).toBeUndefined();
     expect(webhookSecrets()).toEqual(['whsec_a', 'whsec_b']);
     expect(expectedLivemode()).toBe(false);
   });
 
   it('never falls back to the development secret in production', async () => {
-    const { webhookSecrets, sessionSecret, demoSignInEnabled, stripeSimulatorEnabled } = await loadEnv({ NODE_ENV: 'production', STRIPE_WEBHOOK_SECRET: undefined, SESSION_SECRET: undefined, DEMO_SIGN_IN: undefined, STRIPE_SIMULATOR: undefined });
+    const { webhookSecrets, sessionSecret, demoSignInEnabled, stripeSimulatorEnabled } = await loadEnv({
+      NODE_ENV: 'production',
+      STRIPE_WEBHOOK_SECRET: undefined,
+      SESSION_SECRET: undefined,
+      DEMO_SIGN_IN: undefined,
+      STRIPE_SIMULATOR: undefined,
+    });
     expect(webhookSecrets()).toEqual([]);
     expect(sessionSecret()).toBeNull();
     expect(demoSignInEnabled()).toBe(false);
@@ -39,7 +55,21 @@ describe('env', () => {
   });
 
   it('keeps development defaults to development builds and the test runner, whatever the environment says', async () => {
-    const { env, webhookSecrets, sessionSecret, stripeSimulatorEnabled, webhookToleranceSeconds, developmentDefaultsApply, DEVELOPMENT_WEBHOOK_SECRET } = await loadEnv({ NODE_ENV: 'test', STRIPE_WEBHOOK_SECRET: undefined, BETTER_AUTH_SECRET: undefined, STRIPE_SIMULATOR: undefined, STRIPE_WEBHOOK_TOLERANCE_SECONDS: '0' });
+    const {
+      env,
+      webhookSecrets,
+      sessionSecret,
+      stripeSimulatorEnabled,
+      webhookToleranceSeconds,
+      developmentDefaultsApply,
+      DEVELOPMENT_WEBHOOK_SECRET,
+    } = await loadEnv({
+      NODE_ENV: 'test',
+      STRIPE_WEBHOOK_SECRET: undefined,
+      BETTER_AUTH_SECRET: undefined,
+      STRIPE_SIMULATOR: undefined,
+      STRIPE_WEBHOOK_TOLERANCE_SECONDS: '0',
+    });
     expect(developmentDefaultsApply()).toBe(true);
     expect(webhookSecrets(env, true)).toEqual([DEVELOPMENT_WEBHOOK_SECRET]);
     expect(webhookToleranceSeconds(env, true)).toBe(0);
@@ -67,7 +97,9 @@ describe('env', () => {
   });
 
   it('names the invalid variable without echoing its value', async () => {
-    await expect(loadEnv({ STRIPE_SECRET_KEY: 'pk_live_secretvalue' })).rejects.toThrow(/STRIPE_SECRET_KEY: STRIPE_SECRET_KEY must start with/);
+    await expect(loadEnv({ STRIPE_SECRET_KEY: 'pk_live_secretvalue' })).rejects.toThrow(
+      /STRIPE_SECRET_KEY: STRIPE_SECRET_KEY must start with/,
+    );
     await expect(loadEnv({ STRIPE_SECRET_KEY: 'pk_live_secretvalue' })).rejects.not.toThrow(/secretvalue/);
   });
 });

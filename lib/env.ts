@@ -50,7 +50,10 @@ const envSchema = z.object({
   // Another base URL for Stripe's API (stripe-mock, a local test double); unset: api.stripe.com.
   STRIPE_API_URL: z
     .url({ protocol: /^https?$/ })
-    .refine((value) => /^[a-z]+:\/\/[^/?#]+\/?$/i.test(value), 'STRIPE_API_URL must be a base URL (scheme, host, optional port), without a path')
+    .refine(
+      (value) => /^[a-z]+:\/\/[^/?#]+\/?$/i.test(value),
+      'STRIPE_API_URL must be a base URL (scheme, host, optional port), without a path',
+    )
     .optional(),
   // Bearer token Vercel Cron sends to /api/cron/*; unset: those routes answer 401.
   CRON_SECRET: optionalString,
@@ -88,7 +91,10 @@ function parseEnv(source: NodeJS.ProcessEnv): Env {
 export const env = parseEnv(process.env);
 
 const PRICE_VARIABLE = /^STRIPE_PRICE_([A-Z0-9_]+)$/;
-const priceId = z.string().trim().regex(/^price_[A-Za-z0-9_]+$/, 'must be a Stripe price id (price_...)');
+const priceId = z
+  .string()
+  .trim()
+  .regex(/^price_[A-Za-z0-9_]+$/, 'must be a Stripe price id (price_...)');
 
 /**
  * Optional `STRIPE_PRICE_<LOOKUP_KEY>` ids, by lookup key (`STRIPE_PRICE_PRO_MONTHLY` -> `pro_monthly`),
@@ -170,7 +176,6 @@ export function appUrl(source: Env = env): string | null {
 export function authBaseUrl(source: Env = env): string | undefined {
   return source.BETTER_AUTH_URL ?? appUrl(source) ?? undefined;
 }
-
 
 /** OAuth providers whose client id and secret are both set. */
 export function oauthProviders(source: Env = env): Partial<Record<'github' | 'google', { clientId: string; clientSecret: string }>> {

@@ -5,10 +5,12 @@ import { z } from 'zod';
 
 // What a Vercel deployment relies on: vercel.json is read by the platform, never by the app.
 const ROOT = path.resolve(import.meta.dirname, '..');
-const vercel = z.object({
-  buildCommand: z.string(),
-  crons: z.array(z.object({ path: z.string(), schedule: z.string() })),
-}).parse(JSON.parse(readFileSync(path.join(ROOT, 'vercel.json'), 'utf8')));
+const vercel = z
+  .object({
+    buildCommand: z.string(),
+    crons: z.array(z.object({ path: z.string(), schedule: z.string() })),
+  })
+  .parse(JSON.parse(readFileSync(path.join(ROOT, 'vercel.json'), 'utf8')));
 
 describe('vercel.json', () => {
   it('applies pending migrations after a successful build, before the deployment serves traffic', () => {

@@ -146,11 +146,16 @@ async function runCliCommand(command, config) {
     }
     process.exit(0);
   } catch (error) {
-    const code = error.prismaCode ?? (error.code === '3D000' ? 'P1003' : error.code === 'ECONNREFUSED' ? 'P1001' : error.code === '28P01' ? 'P1000' : 'P1001');
-    const message = error.code === '3D000'
-      ? `Database \`${config.database}\` does not exist on the database server at \`${config.host}:${config.port}\`.`
-      : String(error.message ?? error);
-    process.stderr.write(`\n${JSON.stringify({ level: 'ERROR', target: 'schema_engine::logger', fields: { error_code: code, message } })}\n`);
+    const code =
+      error.prismaCode ??
+      (error.code === '3D000' ? 'P1003' : error.code === 'ECONNREFUSED' ? 'P1001' : error.code === '28P01' ? 'P1000' : 'P1001');
+    const message =
+      error.code === '3D000'
+        ? `Database \`${config.database}\` does not exist on the database server at \`${config.host}:${config.port}\`.`
+        : String(error.message ?? error);
+    process.stderr.write(
+      `\n${JSON.stringify({ level: 'ERROR', target: 'schema_engine::logger', fields: { error_code: code, message } })}\n`,
+    );
     process.exit(1);
   }
 }
@@ -199,18 +204,25 @@ async function main() {
       pendingPrints.delete(message.id);
       return;
     }
-    const handler = methods[message.method] ?? ((params) => {
-      if (typeof engine[message.method] !== 'function') throw new Error(`Unknown method ${message.method}`);
-      return engine[message.method](params ?? {});
-    });
+    const handler =
+      methods[message.method] ??
+      ((params) => {
+        if (typeof engine[message.method] !== 'function') throw new Error(`Unknown method ${message.method}`);
+        return engine[message.method](params ?? {});
+      });
     const work = Promise.resolve()
       .then(() => handler(message.params))
       .then(
         (result) => send({ id: message.id, result: result ?? null }),
-        (error) => send({
-          id: message.id,
-          error: { code: -32000, message: String(error?.message ?? error), data: { message: String(error?.message ?? error), error_code: error?.code } },
-        }),
+        (error) =>
+          send({
+            id: message.id,
+            error: {
+              code: -32000,
+              message: String(error?.message ?? error),
+              data: { message: String(error?.message ?? error), error_code: error?.code },
+            },
+          }),
       );
     inFlight.add(work);
     work.finally(() => inFlight.delete(work));
@@ -222,7 +234,8 @@ async function main() {
 }
 
 main().catch((error) => {
-  process.stderr.write(`${JSON.stringify({ level: 'ERROR', target: 'schema_engine::logger', fields: { message: String(error?.stack ?? error) } })}\n`);
+  process.stderr.write(
+    `${JSON.stringify({ level: 'ERROR', target: 'schema_engine::logger', fields: { message: String(error?.stack ?? error) } })}\n`,
+  );
   process.exit(1);
 });
-

@@ -27,14 +27,22 @@ describe('npm run admin:grant -- <email>', () => {
   });
 
   it('exits 1 with a clear message when no user has that email, or no email is given', () => {
-    expect(adminGrant('nobody@example.com')).toEqual({ code: 1, stdout: '', stderr: 'No user with the email nobody@example.com: they must sign up first, then run this again.' });
+    expect(adminGrant('nobody@example.com')).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'No user with the email nobody@example.com: they must sign up first, then run this again.',
+    });
     expect(adminGrant()).toEqual({ code: 1, stdout: '', stderr: 'usage: npm run admin:grant -- <email> [--force]' });
   });
 
   it('refuses an unverified email unless --force', async () => {
     const email = `claimed-${randomBytes(4).toString('hex')}@example.com`;
     await pool.query('INSERT INTO users (email) VALUES ($1)', [email]);
-    expect(adminGrant(email)).toEqual({ code: 1, stdout: '', stderr: `${email} is not verified: anyone could have registered it. Run again with --force if you know it is theirs.` });
+    expect(adminGrant(email)).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `${email} is not verified: anyone could have registered it. Run again with --force if you know it is theirs.`,
+    });
     expect((await pool.query('SELECT role FROM users WHERE email = $1', [email])).rows).toEqual([{ role: 'user' }]);
     expect(adminGrant(email, '--force')).toEqual({ code: 0, stdout: `${email} is now an administrator.`, stderr: '' });
     expect((await pool.query('SELECT role FROM users WHERE email = $1', [email])).rows).toEqual([{ role: 'admin' }]);

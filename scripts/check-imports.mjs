@@ -10,7 +10,8 @@ const root = process.cwd();
 const config = ts.parseJsonConfigFileContent(ts.readConfigFile('tsconfig.json', ts.sys.readFile).config, ts.sys, root);
 const ours = (file) => /^(app|lib|scripts)\//.test(file) && !file.startsWith('lib/db/generated/') && !/\.test\.tsx?$/.test(file);
 const files = execFileSync('git', ['ls-files', '-co', '--exclude-standard', 'app', 'lib', 'scripts'], { encoding: 'utf8' })
-  .split('\n').filter((file) => /\.tsx?$/.test(file) && ours(file));
+  .split('\n')
+  .filter((file) => /\.tsx?$/.test(file) && ours(file));
 
 // Only the simulator's own routes and the scripts may use the dev tools.
 const mayUseDevTools = (file) => /^(lib\/dev|app\/simulator|scripts)\//.test(file);

@@ -8,7 +8,10 @@ const { reconcileStripeEvents } = await import('../lib/billing/reconcile/reconci
 
 const sinceIndex = process.argv.indexOf('--since');
 const sinceText = sinceIndex > -1 ? process.argv[sinceIndex + 1] : undefined;
-const since = z.union([z.iso.date(), z.iso.datetime({ offset: true })]).optional().safeParse(sinceText);
+const since = z
+  .union([z.iso.date(), z.iso.datetime({ offset: true })])
+  .optional()
+  .safeParse(sinceText);
 if (!since.success || (sinceIndex > -1 && !sinceText)) {
   console.error('usage: npm run stripe:reconcile [-- --since YYYY-MM-DD | --since 2026-11-01T00:00:00Z]');
   process.exit(2);

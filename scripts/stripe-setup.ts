@@ -9,7 +9,10 @@ const { setupStripeAccount } = await import('../lib/billing/setup-stripe-account
 
 const args = process.argv.slice(2);
 const urlIndex = args.indexOf('--url');
-const url = z.url({ protocol: /^https?$/ }).optional().safeParse(urlIndex > -1 ? args[urlIndex + 1] : undefined);
+const url = z
+  .url({ protocol: /^https?$/ })
+  .optional()
+  .safeParse(urlIndex > -1 ? args[urlIndex + 1] : undefined);
 const unknown = args.filter((arg, index) => arg !== '--dry-run' && arg !== '--url' && index !== urlIndex + 1);
 if (!url.success || (urlIndex > -1 && !url.data) || unknown.length > 0) {
   console.error('usage: npm run stripe:setup [-- --dry-run] [-- --url https://<app>/api/webhooks/stripe]');

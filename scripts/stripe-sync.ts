@@ -16,7 +16,9 @@ let code = 0;
 try {
   const result = await syncStripeSubscriptions({ dryRun });
   const counts = `fetched ${result.fetched}, created ${result.created}, updated ${result.updated}, unchanged ${result.unchanged}, drift ${result.drift}, unlinked ${result.unlinked}`;
-  console.log(`Stripe sync${dryRun ? ' (dry run, nothing applied)' : ''}: ${counts}${result.warning ? ` (warning: ${result.warning})` : ''}`);
+  console.log(
+    `Stripe sync${dryRun ? ' (dry run, nothing applied)' : ''}: ${counts}${result.warning ? ` (warning: ${result.warning})` : ''}`,
+  );
 } catch (error) {
   console.error(`Stripe sync failed: ${error instanceof Error ? error.message : String(error)}`);
   code = 1;

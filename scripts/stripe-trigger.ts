@@ -30,7 +30,11 @@ if (!secret) {
 
 const base = option('url') ?? `http://localhost:${process.env.PORT ?? 3000}`;
 const fresh = freshTestEventIds(option('user'));
-const ids = { ...fresh, customerId: option('customer') ?? fresh.customerId, subscriptionId: option('subscription') ?? fresh.subscriptionId };
+const ids = {
+  ...fresh,
+  customerId: option('customer') ?? fresh.customerId,
+  subscriptionId: option('subscription') ?? fresh.subscriptionId,
+};
 const lookupKey = option('price');
 const catalogPrice = lookupKey ? findCatalogPrice(lookupKey) : undefined;
 if (lookupKey && !catalogPrice) {

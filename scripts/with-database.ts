@@ -44,7 +44,10 @@ async function main() {
   let embedded: EmbeddedDatabase | undefined;
   if (!databaseUrl) {
     const direct = MIGRATION_URL_NAMES.find((name) => process.env[name]);
-    if (direct) throw new Error(`${direct} is set but DATABASE_URL is not: set both (DATABASE_URL for the app, ${direct} for migrations), or neither to use the embedded PostgreSQL.`);
+    if (direct)
+      throw new Error(
+        `${direct} is set but DATABASE_URL is not: set both (DATABASE_URL for the app, ${direct} for migrations), or neither to use the embedded PostgreSQL.`,
+      );
     const port = Number(process.env.EMBEDDED_POSTGRES_PORT || 54329);
     if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error('EMBEDDED_POSTGRES_PORT must be a port number');
     embedded = await startEmbeddedPostgres({ dataDir: '.data/postgres', port });
@@ -57,7 +60,9 @@ async function main() {
   // Every other command gets everything the files set.
   const loadedEnv = { ...process.env, DATABASE_URL: databaseUrl };
   const runsNext = [command, ...commandArgs].some((arg) => path.basename(arg) === 'next');
-  const commandEnv = runsNext ? { ...shellEnv, DATABASE_URL: databaseUrl, ...(process.env.PORT ? { PORT: process.env.PORT } : {}) } : loadedEnv;
+  const commandEnv = runsNext
+    ? { ...shellEnv, DATABASE_URL: databaseUrl, ...(process.env.PORT ? { PORT: process.env.PORT } : {}) }
+    : loadedEnv;
   let code = 0;
   try {
     if (migrate) code = await run(process.execPath, [PRISMA_CLI, 'migrate', 'deploy'], loadedEnv);

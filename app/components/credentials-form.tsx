@@ -17,11 +17,25 @@ type CredentialsFormProps = {
 };
 
 /** The email + password form of sign-in and sign-up, with the error Better Auth gave. */
-export function CredentialsForm({ id, error, pending, onSubmit, submitLabel, pendingLabel, before, passwordAutoComplete, passwordRule }: CredentialsFormProps) {
+export function CredentialsForm({
+  id,
+  error,
+  pending,
+  onSubmit,
+  submitLabel,
+  pendingLabel,
+  before,
+  passwordAutoComplete,
+  passwordRule,
+}: CredentialsFormProps) {
   const errorId = `${id}-error`;
   return (
     <form onSubmit={onSubmit} className="card" aria-describedby={error ? errorId : undefined}>
-      {error ? <p id={errorId} role="alert" className="notice error">{error}</p> : null}
+      {error ? (
+        <p id={errorId} role="alert" className="notice error">
+          {error}
+        </p>
+      ) : null}
       <div className="form-row">
         {before}
         <div>
@@ -31,12 +45,22 @@ export function CredentialsForm({ id, error, pending, onSubmit, submitLabel, pen
         <div>
           <label htmlFor="password">Password</label>
           <input
-            id="password" name="password" type="password" autoComplete={passwordAutoComplete} required
+            id="password"
+            name="password"
+            type="password"
+            autoComplete={passwordAutoComplete}
+            required
             {...(passwordRule ? { minLength: 8, maxLength: 128, 'aria-describedby': 'password-rule' } : {})}
           />
-          {passwordRule ? <small id="password-rule" style={{ display: 'block' }}>{passwordRule}</small> : null}
+          {passwordRule ? (
+            <small id="password-rule" style={{ display: 'block' }}>
+              {passwordRule}
+            </small>
+          ) : null}
         </div>
-        <button type="submit" className="button" disabled={pending}>{pending ? pendingLabel : submitLabel}</button>
+        <button type="submit" className="button" disabled={pending}>
+          {pending ? pendingLabel : submitLabel}
+        </button>
       </div>
     </form>
   );

@@ -8,7 +8,9 @@ export async function SiteHeader() {
   return (
     <header className="header">
       <nav aria-label="Main">
-        <Link href="/" className="brand">Acme Analytics</Link>
+        <Link href="/" className="brand">
+          Acme Analytics
+        </Link>
         <Link href="/pricing">Pricing</Link>
         {user ? <Link href="/dashboard">Dashboard</Link> : null}
         {isAdmin(user) ? <Link href="/admin/webhooks">Webhooks</Link> : null}
@@ -16,10 +18,14 @@ export async function SiteHeader() {
           <form action={signOutAction}>
             <span className="sr-only">Signed in as </span>
             <span aria-label="Signed in as">{user.email}</span>{' '}
-            <button type="submit" className="button secondary">Sign out</button>
+            <button type="submit" className="button secondary">
+              Sign out
+            </button>
           </form>
         ) : (
-          <Link href="/sign-in" className="button">Sign in</Link>
+          <Link href="/sign-in" className="button">
+            Sign in
+          </Link>
         )}
       </nav>
     </header>

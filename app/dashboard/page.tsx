@@ -12,7 +12,14 @@ import type { SubscriptionStatus } from '@/lib/billing/subscriptions/subscriptio
 export const metadata: Metadata = { title: 'Dashboard' };
 export const dynamic = 'force-dynamic';
 
-const STATUS_BADGE: Record<string, string> = { active: 'ok', trialing: 'ok', past_due: 'warn', canceled: 'bad', unpaid: 'bad', incomplete_expired: 'bad' } satisfies Partial<Record<SubscriptionStatus, string>>;
+const STATUS_BADGE: Record<string, string> = {
+  active: 'ok',
+  trialing: 'ok',
+  past_due: 'warn',
+  canceled: 'bad',
+  unpaid: 'bad',
+  incomplete_expired: 'bad',
+} satisfies Partial<Record<SubscriptionStatus, string>>;
 
 type Subscription = NonNullable<Awaited<ReturnType<typeof getCurrentSubscription>>>;
 type SearchParams = { error?: string; changed?: string; price?: string; seats?: string };
@@ -25,18 +32,25 @@ function changeNotice(subscription: Subscription | null, { changed, price: price
     if (!price) return null;
     const current = positionOf(subscription);
     const seats = Number(seatsParam) || null;
-    if (current?.price.lookupKey === price.lookupKey && (!price.seats || !seats || current.seats === seats)) return `You're now on ${describePosition(current)}.`;
+    if (current?.price.lookupKey === price.lookupKey && (!price.seats || !seats || current.seats === seats))
+      return `You're now on ${describePosition(current)}.`;
     if (subscription.pendingPlan === price.plan && subscription.pendingBillingPeriod === price.billingPeriod) return null;
     return `Switching to ${priceLabel(price)}: waiting for Stripe's confirmation. Refresh in a moment.`;
   }
   if (changed === 'undo_pending_change') {
-    return subscription.stripeScheduleId ? "Undoing the scheduled change: waiting for Stripe's confirmation. Refresh in a moment." : 'The scheduled change is undone: your plan stays as it is.';
+    return subscription.stripeScheduleId
+      ? "Undoing the scheduled change: waiting for Stripe's confirmation. Refresh in a moment."
+      : 'The scheduled change is undone: your plan stays as it is.';
   }
   if (changed === 'cancel_at_period_end') {
-    return subscription.cancelAtPeriodEnd || subscription.cancelAt ? null : "Cancellation requested: waiting for Stripe's confirmation. Refresh in a moment.";
+    return subscription.cancelAtPeriodEnd || subscription.cancelAt
+      ? null
+      : "Cancellation requested: waiting for Stripe's confirmation. Refresh in a moment.";
   }
   if (changed === 'resume') {
-    return subscription.cancelAtPeriodEnd || subscription.cancelAt ? "Resuming: waiting for Stripe's confirmation. Refresh in a moment." : 'Your subscription continues: it renews as usual.';
+    return subscription.cancelAtPeriodEnd || subscription.cancelAt
+      ? "Resuming: waiting for Stripe's confirmation. Refresh in a moment."
+      : 'Your subscription continues: it renews as usual.';
   }
   return null;
 }
@@ -57,17 +71,31 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
   const dateLabel = trialEnd ? 'Trial ends on' : cancelsOn ? 'Cancels on' : 'Renews on';
   const shownDate = trialEnd ?? cancelsOn ?? subscription?.currentPeriodEnd;
   const pendingPrice = live?.stripeScheduleId ? catalogPriceOf(live.pendingPlan, live.pendingBillingPeriod) : undefined;
-  const pendingLabel = pendingPrice ? describePosition({ price: pendingPrice, seats: live?.pendingQuantity ?? 1 }) : live?.pendingPlan === 'unknown' ? 'a price outside this app' : null;
+  const pendingLabel = pendingPrice
+    ? describePosition({ price: pendingPrice, seats: live?.pendingQuantity ?? 1 })
+    : live?.pendingPlan === 'unknown'
+      ? 'a price outside this app'
+      : null;
 
   return (
     <main>
       <h1>Dashboard</h1>
-      {params.error ? <p role="alert" className="notice error">{params.error}</p> : null}
-      {notice ? <p role="status" className="notice" data-testid="change-notice">{notice}</p> : null}
+      {params.error ? (
+        <p role="alert" className="notice error">
+          {params.error}
+        </p>
+      ) : null}
+      {notice ? (
+        <p role="status" className="notice" data-testid="change-notice">
+          {notice}
+        </p>
+      ) : null}
       {live?.paymentActionUrl ? (
         <p role="alert" className="notice warn" data-testid="payment-action-banner">
           Your bank asks you to confirm your last payment.{' '}
-          <a href={live.paymentActionUrl} className="button secondary" rel="noopener noreferrer">Confirm your payment</a>
+          <a href={live.paymentActionUrl} className="button secondary" rel="noopener noreferrer">
+            Confirm your payment
+          </a>
         </p>
       ) : null}
       {live && live.plan === 'unknown' ? (
@@ -78,17 +106,27 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
       {live?.status === 'past_due' ? (
         <form action="/api/billing/portal" method="post" className="notice warn" data-testid="past-due-banner">
           Your last payment failed. Stripe is retrying your card;{' '}
-          {isPaid ? (graceEnd ? `${planName} stays on until ${formatDate(graceEnd)}. ` : `${planName} stays on while it retries. `) : 'Your plan is paused until it is paid. '}
-          <button type="submit" className="button secondary">Update your card</button>
+          {isPaid
+            ? graceEnd
+              ? `${planName} stays on until ${formatDate(graceEnd)}. `
+              : `${planName} stays on while it retries. `
+            : 'Your plan is paused until it is paid. '}
+          <button type="submit" className="button secondary">
+            Update your card
+          </button>
         </form>
       ) : null}
       <div className="grid">
         <section className="card" aria-labelledby="plan-heading">
           <h2 id="plan-heading">Your plan</h2>
-          <p className="price" data-testid="plan-name">{planName}</p>
+          <p className="price" data-testid="plan-name">
+            {planName}
+          </p>
           <dl className="facts">
             <dt>Billing period</dt>
-            <dd data-testid="billing-period">{isPaid && subscription?.billingPeriod ? (subscription.billingPeriod === 'annual' ? 'Annual' : 'Monthly') : '—'}</dd>
+            <dd data-testid="billing-period">
+              {isPaid && subscription?.billingPeriod ? (subscription.billingPeriod === 'annual' ? 'Annual' : 'Monthly') : '—'}
+            </dd>
             {isPaid && live?.quantity && catalogPriceOf(live.plan, live.billingPeriod)?.seats ? (
               <>
                 <dt>Seats</dt>
@@ -97,20 +135,31 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
             ) : null}
             <dt>Status</dt>
             <dd data-testid="subscription-status">
-              {subscription ? <span className={`badge ${STATUS_BADGE[subscription.status] ?? ''}`}>{subscription.status}</span> : 'No subscription'}
+              {subscription ? (
+                <span className={`badge ${STATUS_BADGE[subscription.status] ?? ''}`}>{subscription.status}</span>
+              ) : (
+                'No subscription'
+              )}
             </dd>
             <dt data-testid="renewal-label">{dateLabel}</dt>
             <dd data-testid="renewal-date">{isPaid ? formatDate(shownDate) : '—'}</dd>
           </dl>
           {trialEnd ? (
-            <p data-testid="subscription-note">Trial ends on {formatDate(trialEnd)}{cancelsOn ? ', and the subscription cancels then.' : ': the first payment is taken then.'}</p>
+            <p data-testid="subscription-note">
+              Trial ends on {formatDate(trialEnd)}
+              {cancelsOn ? ', and the subscription cancels then.' : ': the first payment is taken then.'}
+            </p>
           ) : cancelsOn ? (
-            <p data-testid="subscription-note">Cancels on {formatDate(cancelsOn)}. {planName} stays on until then.</p>
+            <p data-testid="subscription-note">
+              Cancels on {formatDate(cancelsOn)}. {planName} stays on until then.
+            </p>
           ) : null}
           {live && pendingLabel ? (
             <form action="/api/billing/subscription" method="post" className="notice" data-testid="pending-change">
               Changes to {pendingLabel} on {formatDate(live.pendingChangeAt)}.{' '}
-              <button type="submit" name="change" value="undo_pending_change" className="button secondary">Undo</button>
+              <button type="submit" name="change" value="undo_pending_change" className="button secondary">
+                Undo
+              </button>
             </form>
           ) : null}
           <div>
@@ -118,20 +167,30 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
               <>
                 <form action="/api/billing/subscription" method="post" style={{ display: 'inline' }}>
                   {cancelsOn ? (
-                    <button type="submit" name="change" value="resume" className="button">Resume</button>
+                    <button type="submit" name="change" value="resume" className="button">
+                      Resume
+                    </button>
                   ) : (
-                    <button type="submit" name="change" value="cancel_at_period_end" className="button secondary">Cancel at period end</button>
+                    <button type="submit" name="change" value="cancel_at_period_end" className="button secondary">
+                      Cancel at period end
+                    </button>
                   )}
                 </form>{' '}
-                <Link href="/pricing" className="button secondary">Change plan</Link>{' '}
+                <Link href="/pricing" className="button secondary">
+                  Change plan
+                </Link>{' '}
               </>
             ) : null}
             {isPaid || user.stripeCustomerId ? (
               <form action="/api/billing/portal" method="post" style={{ display: 'inline' }}>
-                <button type="submit" className="button secondary">Manage billing</button>
+                <button type="submit" className="button secondary">
+                  Manage billing
+                </button>
               </form>
             ) : (
-              <Link href="/pricing" className="button">Upgrade</Link>
+              <Link href="/pricing" className="button">
+                Upgrade
+              </Link>
             )}
           </div>
         </section>
@@ -139,11 +198,15 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
           <h2 id="features-heading">Features</h2>
           <ul className="features" data-testid="features">
             <li>{features.projects} projects</li>
-            <li>{features.teamMembers} team {features.teamMembers === 1 ? 'member' : 'members'}</li>
+            <li>
+              {features.teamMembers} team {features.teamMembers === 1 ? 'member' : 'members'}
+            </li>
             <li className={features.advancedAnalytics ? '' : 'off'}>Advanced analytics</li>
             <li className={features.prioritySupport ? '' : 'off'}>Priority support</li>
           </ul>
-          <p><Link href="/dashboard/analytics">Open advanced analytics →</Link></p>
+          <p>
+            <Link href="/dashboard/analytics">Open advanced analytics →</Link>
+          </p>
         </section>
       </div>
     </main>

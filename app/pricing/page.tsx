@@ -15,7 +15,11 @@ function FeatureList({ price }: { price: CatalogPrice | null }) {
   return (
     <ul className="features">
       <li>{features.projects} projects</li>
-      <li>{price?.seats ? `1 team member per seat (${price.seats.min}–${price.seats.max} seats)` : `${features.teamMembers} team ${features.teamMembers === 1 ? 'member' : 'members'}`}</li>
+      <li>
+        {price?.seats
+          ? `1 team member per seat (${price.seats.min}–${price.seats.max} seats)`
+          : `${features.teamMembers} team ${features.teamMembers === 1 ? 'member' : 'members'}`}
+      </li>
       <li className={features.advancedAnalytics ? '' : 'off'}>Advanced analytics</li>
       <li className={features.prioritySupport ? '' : 'off'}>Priority support</li>
     </ul>
@@ -40,12 +44,24 @@ export default async function PricingPage({ searchParams }: { searchParams: Prom
   return (
     <main>
       <h1>Pricing</h1>
-      <p className="lead">Start free. {PLAN_IDS.filter((plan) => plan !== 'free').map((plan) => PLANS[plan].name).join(' and ')} unlock everything, billed monthly or yearly.</p>
-      {error ? <p role="alert" className="notice error">{error}</p> : null}
+      <p className="lead">
+        Start free.{' '}
+        {PLAN_IDS.filter((plan) => plan !== 'free')
+          .map((plan) => PLANS[plan].name)
+          .join(' and ')}{' '}
+        unlock everything, billed monthly or yearly.
+      </p>
+      {error ? (
+        <p role="alert" className="notice error">
+          {error}
+        </p>
+      ) : null}
       {checkout === 'canceled' ? <p className="notice">Checkout canceled: you have not been charged.</p> : null}
       <div className="grid">
         <section className={`card${onFree ? ' current' : ''}`} aria-labelledby="plan-free">
-          <h2 id="plan-free">{PLANS.free.name} {onFree ? <span className="badge">Current plan</span> : null}</h2>
+          <h2 id="plan-free">
+            {PLANS.free.name} {onFree ? <span className="badge">Current plan</span> : null}
+          </h2>
           <p className="price">$0</p>
           <FeatureList price={null} />
         </section>
@@ -59,40 +75,81 @@ export default async function PricingPage({ searchParams }: { searchParams: Prom
           return (
             <section key={price.lookupKey} className={`card${isCurrent ? ' current' : ''}`} aria-labelledby={`plan-${price.lookupKey}`}>
               <h2 id={`plan-${price.lookupKey}`}>
-                {priceLabel(price)}{' '}
-                {isCurrent ? <span className="badge">Current plan</span> : null}
-                {saving > 0 ? <span className="badge ok">Save {formatUsd(saving)} a year{perSeat}</span> : null}
+                {priceLabel(price)} {isCurrent ? <span className="badge">Current plan</span> : null}
+                {saving > 0 ? (
+                  <span className="badge ok">
+                    Save {formatUsd(saving)} a year{perSeat}
+                  </span>
+                ) : null}
               </h2>
               <p className="price">
-                {formatUsd(price.unitAmountCents)} <small>/ {price.billingPeriod === 'annual' ? 'year' : 'month'}{perSeat}</small>
+                {formatUsd(price.unitAmountCents)}{' '}
+                <small>
+                  / {price.billingPeriod === 'annual' ? 'year' : 'month'}
+                  {perSeat}
+                </small>
               </p>
-              {price.billingPeriod === 'annual' ? <p className="lead">{formatUsd(Math.round(price.unitAmountCents / 12))} a month{perSeat}, billed yearly</p> : null}
+              {price.billingPeriod === 'annual' ? (
+                <p className="lead">
+                  {formatUsd(Math.round(price.unitAmountCents / 12))} a month{perSeat}, billed yearly
+                </p>
+              ) : null}
               {trialDays && !subscription ? <p className="lead">{trialDays}-day free trial for new customers</p> : null}
               <FeatureList price={price} />
               {subscription?.status === 'past_due' && !isCurrent ? (
                 <form action="/api/billing/portal" method="post">
                   <p className="notice warn">Your last payment failed: update your card before switching plans.</p>
-                  <button type="submit" className="button secondary">Update your card</button>
+                  <button type="submit" className="button secondary">
+                    Update your card
+                  </button>
                 </form>
               ) : subscription && isCurrent && !price.seats ? null : subscription ? (
                 <form action="/api/billing/subscription" method="post">
                   <input type="hidden" name="change" value="switch_price" />
                   <input type="hidden" name="lookupKey" value={price.lookupKey} />
                   {price.seats ? (
-                    <label>Seats <input type="number" name="seats" min={price.seats.min} max={price.seats.max} defaultValue={seats} aria-label={`Seats for ${priceLabel(price)}`} /></label>
+                    <label>
+                      Seats{' '}
+                      <input
+                        type="number"
+                        name="seats"
+                        min={price.seats.min}
+                        max={price.seats.max}
+                        defaultValue={seats}
+                        aria-label={`Seats for ${priceLabel(price)}`}
+                      />
+                    </label>
                   ) : null}
                   {!isCurrent ? (
                     <p data-testid={`proration-${price.lookupKey}`}>
-                      {prorationStatement({ target: { price, seats }, current, status: subscription.status, trialEnd: subscription.trialEnd ?? subscription.currentPeriodEnd, periodEnd: subscription.currentPeriodEnd })}
+                      {prorationStatement({
+                        target: { price, seats },
+                        current,
+                        status: subscription.status,
+                        trialEnd: subscription.trialEnd ?? subscription.currentPeriodEnd,
+                        periodEnd: subscription.currentPeriodEnd,
+                      })}
                     </p>
                   ) : null}
-                  <button type="submit" className="button">{isCurrent ? 'Change seats' : `${direction === 'downgrade' ? 'Schedule' : 'Switch to'} ${priceLabel(price)}`}</button>
+                  <button type="submit" className="button">
+                    {isCurrent ? 'Change seats' : `${direction === 'downgrade' ? 'Schedule' : 'Switch to'} ${priceLabel(price)}`}
+                  </button>
                 </form>
               ) : (
                 <form action="/api/checkout" method="post">
                   <input type="hidden" name="lookupKey" value={price.lookupKey} />
                   {price.seats && user ? (
-                    <label>Seats <input type="number" name="seats" min={price.seats.min} max={price.seats.max} defaultValue={price.seats.min} aria-label={`Seats for ${priceLabel(price)}`} /></label>
+                    <label>
+                      Seats{' '}
+                      <input
+                        type="number"
+                        name="seats"
+                        min={price.seats.min}
+                        max={price.seats.max}
+                        defaultValue={price.seats.min}
+                        aria-label={`Seats for ${priceLabel(price)}`}
+                      />
+                    </label>
                   ) : null}
                   <button type="submit" className="button">
                     {user ? `Choose ${priceLabel(price)}` : 'Sign in to subscribe'}

@@ -15,13 +15,19 @@ export function DemoSignInForm({ next }: { next: string }) {
   }
   return (
     <form onSubmit={submit} className="card">
-      {error ? <p role="alert" className="notice error">{error}</p> : null}
+      {error ? (
+        <p role="alert" className="notice error">
+          {error}
+        </p>
+      ) : null}
       <div className="form-row">
         <div>
           <label htmlFor="demo-email">Demo email</label>
           <input id="demo-email" name="email" type="email" required placeholder="anyone@example.com" />
         </div>
-        <button type="submit" className="button secondary">Demo sign-in</button>
+        <button type="submit" className="button secondary">
+          Demo sign-in
+        </button>
       </div>
     </form>
   );

@@ -15,7 +15,11 @@ export function OAuthButtons({ providers, next }: { providers: OAuthProvider[]; 
   }
   return (
     <div className="form-row">
-      {error ? <p role="alert" className="notice error">{error}</p> : null}
+      {error ? (
+        <p role="alert" className="notice error">
+          {error}
+        </p>
+      ) : null}
       {providers.map((provider) => (
         <button key={provider} type="button" className="button secondary" onClick={() => signIn(provider)}>
           Continue with {LABELS[provider]}

@@ -14,7 +14,9 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
     return (
       <main>
         <h1>Sign in</h1>
-        <p className="notice warn">Sign-in is not configured on this deployment: set <code>BETTER_AUTH_SECRET</code>.</p>
+        <p className="notice warn">
+          Sign-in is not configured on this deployment: set <code>BETTER_AUTH_SECRET</code>.
+        </p>
       </main>
     );
   }
@@ -24,7 +26,9 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
       <h1>Sign in</h1>
       <SignInForm next={next} />
       {providers.length > 0 ? <OAuthButtons providers={providers} next={next} /> : null}
-      <p>No account yet? <Link href={`/sign-up?next=${encodeURIComponent(next)}`}>Create an account</Link></p>
+      <p>
+        No account yet? <Link href={`/sign-up?next=${encodeURIComponent(next)}`}>Create an account</Link>
+      </p>
       {demoSignInEnabled() ? (
         <section aria-labelledby="demo-heading">
           <h2 id="demo-heading">Demo sign-in (development only)</h2>

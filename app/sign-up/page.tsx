@@ -14,9 +14,13 @@ export default async function SignUpPage({ searchParams }: { searchParams: Promi
       {sessionSecret() ? (
         <SignUpForm next={next} />
       ) : (
-        <p className="notice warn">Sign-up is not configured on this deployment: set <code>BETTER_AUTH_SECRET</code>.</p>
+        <p className="notice warn">
+          Sign-up is not configured on this deployment: set <code>BETTER_AUTH_SECRET</code>.
+        </p>
       )}
-      <p>Already have an account? <Link href={`/sign-in?next=${encodeURIComponent(next)}`}>Sign in</Link></p>
+      <p>
+        Already have an account? <Link href={`/sign-in?next=${encodeURIComponent(next)}`}>Sign in</Link>
+      </p>
     </main>
   );
 }

@@ -6,10 +6,11 @@ import { useAuthForm } from '@/lib/auth/use-auth-form';
 
 export function SignUpForm({ next }: { next: string }) {
   const { error, pending, submit } = useAuthForm(
-    (form, options) => authClient.signUp.email(
-      { name: String(form.get('name') ?? ''), email: String(form.get('email') ?? ''), password: String(form.get('password') ?? '') },
-      options,
-    ),
+    (form, options) =>
+      authClient.signUp.email(
+        { name: String(form.get('name') ?? ''), email: String(form.get('email') ?? ''), password: String(form.get('password') ?? '') },
+        options,
+      ),
     next,
   );
   const nameField = (
@@ -20,8 +21,15 @@ export function SignUpForm({ next }: { next: string }) {
   );
   return (
     <CredentialsForm
-      id="sign-up" error={error} pending={pending} onSubmit={submit} before={nameField}
-      submitLabel="Create account" pendingLabel="Creating…" passwordAutoComplete="new-password" passwordRule="At least 8 characters."
+      id="sign-up"
+      error={error}
+      pending={pending}
+      onSubmit={submit}
+      before={nameField}
+      submitLabel="Create account"
+      pendingLabel="Creating…"
+      passwordAutoComplete="new-password"
+      passwordRule="At least 8 characters."
     />
   );
 }

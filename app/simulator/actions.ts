@@ -10,7 +10,13 @@ import { AlreadySubscribedError, parseCheckoutForm, trialDaysFor } from '@/lib/b
 import { findLiveSubscription } from '@/lib/billing/find-live-subscription';
 import { getCurrentSubscription } from '@/lib/billing/get-features';
 import { deliverCancellation, deliverCheckoutEvents } from '@/lib/dev/simulate-checkout';
-import { advanceClockEvents, deliverInOrder, paymentActionEvents, paymentConfirmedEvents, renewalEvents } from '@/lib/dev/simulate-subscription-change';
+import {
+  advanceClockEvents,
+  deliverInOrder,
+  paymentActionEvents,
+  paymentConfirmedEvents,
+  renewalEvents,
+} from '@/lib/dev/simulate-subscription-change';
 import { stripeSimulatorEnabled, webhookSecrets } from '@/lib/env';
 import { baseUrlFrom } from '@/lib/http/base-url';
 import { logger } from '@/lib/logger';
@@ -32,7 +38,9 @@ export async function simulatePaymentAction(form: FormData): Promise<void> {
   if (webhookSecrets().length === 0) {
     // Without a secret the events cannot be signed: say so instead of leaving activation spinning.
     logger.error('Simulator cannot deliver events: STRIPE_WEBHOOK_SECRET is not set');
-    redirect(`/pricing?error=${encodeURIComponent('The payment simulator cannot deliver its events: STRIPE_WEBHOOK_SECRET is not set on this deployment.')}`);
+    redirect(
+      `/pricing?error=${encodeURIComponent('The payment simulator cannot deliver its events: STRIPE_WEBHOOK_SECRET is not set on this deployment.')}`,
+    );
   }
   const { lookupKey, seats } = parseCheckoutForm(form);
   const price = findCatalogPrice(lookupKey);
@@ -66,14 +74,14 @@ export async function simulateRenewalAction(form: FormData): Promise<void> {
   const subscription = await findLiveSubscription(user);
   if (!subscription) redirect('/simulator/portal');
   const accepted = await deliverInOrder(baseUrlFrom(await headers()), renewalEvents(subscription, renewal));
-  if (!accepted) redirect(`/dashboard?error=${encodeURIComponent('Stripe\'s events were not accepted yet; try again.')}`);
+  if (!accepted) redirect(`/dashboard?error=${encodeURIComponent("Stripe's events were not accepted yet; try again.")}`);
   redirect('/dashboard');
 }
 
 /** Deliver Stripe's events in order, then back to the dashboard (or an error there if the app did not accept them). */
 async function deliverThenDashboard(bodies: string[]): Promise<never> {
   const accepted = await deliverInOrder(baseUrlFrom(await headers()), bodies);
-  if (!accepted) redirect(`/dashboard?error=${encodeURIComponent('Stripe\'s events were not accepted yet; try again.')}`);
+  if (!accepted) redirect(`/dashboard?error=${encodeURIComponent("Stripe's events were not accepted yet; try again.")}`);
   redirect('/dashboard');
 }
 

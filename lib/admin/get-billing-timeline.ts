@@ -21,21 +21,46 @@ export type TimelineEntry = {
 export type BillingTimeline = {
   user: { id: string; email: string | null; stripeCustomerId: string | null; role: string } | null;
   subscriptions: {
-    stripeSubscriptionId: string; userId: string | null; stripeCustomerId: string | null; stripePriceId: string | null; plan: string;
-    status: string; isActive: boolean; currentPeriodEnd: Date | null; cancelAtPeriodEnd: boolean; lastEventAt: Date | null; updatedAt: Date;
+    stripeSubscriptionId: string;
+    userId: string | null;
+    stripeCustomerId: string | null;
+    stripePriceId: string | null;
+    plan: string;
+    status: string;
+    isActive: boolean;
+    currentPeriodEnd: Date | null;
+    cancelAtPeriodEnd: boolean;
+    lastEventAt: Date | null;
+    updatedAt: Date;
   }[];
   entries: TimelineEntry[];
 };
 
 type EventLine = {
-  id: string; type: string; status: string; note: string | null; attempts: number; duplicate_deliveries: number; last_error: string | null;
-  received_at: Date; stripe_created_at: Date | null; object_id: string | null;
-  object_status: string | null; price_id: string | null; cancel_at_period_end: string | null;
+  id: string;
+  type: string;
+  status: string;
+  note: string | null;
+  attempts: number;
+  duplicate_deliveries: number;
+  last_error: string | null;
+  received_at: Date;
+  stripe_created_at: Date | null;
+  object_id: string | null;
+  object_status: string | null;
+  price_id: string | null;
+  cancel_at_period_end: string | null;
 };
 
 type ChangeLine = {
-  stripe_subscription_id: string; source: string; outcome: string; note: string | null; changes: Record<string, { stored: unknown; stripe: unknown }>;
-  run_id: string | null; actor_id: string | null; created_at: Date;
+  stripe_subscription_id: string;
+  source: string;
+  outcome: string;
+  note: string | null;
+  changes: Record<string, { stored: unknown; stripe: unknown }>;
+  run_id: string | null;
+  actor_id: string | null;
+  created_at: Date;
 };
 
 function eventOutcome(event: EventLine): TimelineOutcome {
@@ -57,7 +82,9 @@ function eventDetail(event: EventLine): string {
 }
 
 function changeDetail(change: ChangeLine): string {
-  const fields = Object.entries(change.changes).map(([field, { stored, stripe }]) => `${field}: ${String(stored ?? '∅')} → ${String(stripe ?? '∅')}`);
+  const fields = Object.entries(change.changes).map(
+    ([field, { stored, stripe }]) => `${field}: ${String(stored ?? '∅')} → ${String(stripe ?? '∅')}`,
+  );
   if (change.note) fields.push(`note ${change.note}`);
   return fields.join(' · ') || 'no field changed';
 }
@@ -83,7 +110,19 @@ export async function getBillingTimeline(lookup: string): Promise<BillingTimelin
   const subscriptions = await prisma.userSubscription.findMany({
     where: { OR: [...(user ? [{ userId: user.id }] : []), { stripeCustomerId: { in: customerIds } }, { stripeSubscriptionId: lookup }] },
     orderBy: { createdAt: 'asc' },
-    select: { stripeSubscriptionId: true, userId: true, stripeCustomerId: true, stripePriceId: true, plan: true, status: true, isActive: true, currentPeriodEnd: true, cancelAtPeriodEnd: true, lastEventAt: true, updatedAt: true },
+    select: {
+      stripeSubscriptionId: true,
+      userId: true,
+      stripeCustomerId: true,
+      stripePriceId: true,
+      plan: true,
+      status: true,
+      isActive: true,
+      currentPeriodEnd: true,
+      cancelAtPeriodEnd: true,
+      lastEventAt: true,
+      updatedAt: true,
+    },
   });
   const subscriptionIds = subscriptions.map((subscription) => subscription.stripeSubscriptionId);
   if (!user && subscriptionIds.length === 0) return { user: null, subscriptions: [], entries: [] };
@@ -107,9 +146,19 @@ export async function getBillingTimeline(lookup: string): Promise<BillingTimelin
 
   const entries: TimelineEntry[] = [
     ...events.flatMap((event): TimelineEntry[] => {
-      const entry: TimelineEntry = { at: event.received_at, source: 'event', reference: event.id, type: event.type, subscriptionId: event.object_id?.startsWith('sub_') ? event.object_id : null, outcome: eventOutcome(event), detail: eventDetail(event) };
+      const entry: TimelineEntry = {
+        at: event.received_at,
+        source: 'event',
+        reference: event.id,
+        type: event.type,
+        subscriptionId: event.object_id?.startsWith('sub_') ? event.object_id : null,
+        outcome: eventOutcome(event),
+        detail: eventDetail(event),
+      };
       // Redeliveries of a handled event changed nothing: one line says how many there were.
-      return event.duplicate_deliveries > 0 ? [entry, { ...entry, outcome: 'duplicate', detail: `${event.duplicate_deliveries} redelivery(ies), nothing applied again` }] : [entry];
+      return event.duplicate_deliveries > 0
+        ? [entry, { ...entry, outcome: 'duplicate', detail: `${event.duplicate_deliveries} redelivery(ies), nothing applied again` }]
+        : [entry];
     }),
     ...changes.map((change): TimelineEntry => ({
       at: change.created_at,

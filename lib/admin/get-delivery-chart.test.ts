@@ -27,10 +27,12 @@ beforeAll(async () => {
      FROM unnest($2::timestamptz[], $3::text[], $4::text[]) WITH ORDINALITY AS e(received_at, status, note, i)`,
     [prefix, events.map((event) => event[0]), events.map((event) => event[1]), events.map((event) => event[2])],
   );
-  await pool.query(
-    `INSERT INTO stripe_webhook_duplicates (hour, count) VALUES ($1, 7), ($2, 4), ($3, 1), ($4, 9)`,
-    [at('09:00:00'), at('11:00:00'), at('12:00:00'), at('13:00:00')],
-  );
+  await pool.query(`INSERT INTO stripe_webhook_duplicates (hour, count) VALUES ($1, 7), ($2, 4), ($3, 1), ($4, 9)`, [
+    at('09:00:00'),
+    at('11:00:00'),
+    at('12:00:00'),
+    at('13:00:00'),
+  ]);
   await pool.query(
     `INSERT INTO stripe_webhook_rejections (hour, reason, count)
      VALUES ($1, 'invalid_signature', 3), ($1, 'timestamp_out_of_tolerance', 5), ($2, 'missing_signature', 2), ($3, 'invalid_signature', 6)`,
@@ -54,7 +56,9 @@ describe('getDeliveryChart', () => {
     expect(chart).toHaveLength(168);
     expect(chart[0]?.hour.toISOString()).toBe('2024-02-22T13:00:00.000Z');
     expect(chart.at(-1)?.hour.toISOString()).toBe('2024-02-29T12:00:00.000Z');
-    expect(chart.slice(0, 10).every((hour) => hour.processed + hour.duplicate + hour.stale + hour.ignored + hour.failed + hour.rejected === 0)).toBe(true);
+    expect(
+      chart.slice(0, 10).every((hour) => hour.processed + hour.duplicate + hour.stale + hour.ignored + hour.failed + hour.rejected === 0),
+    ).toBe(true);
     expect(chart.at(-3)).toMatchObject({ processed: 2, stale: 1, ignored: 1, failed: 1 });
   });
 
@@ -64,7 +68,8 @@ describe('getDeliveryChart', () => {
       await client.query('BEGIN; SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off');
       const { rows } = await client.query<{ 'QUERY PLAN': string }>(
         `EXPLAIN SELECT date_trunc('hour', received_at), count(*) FROM stripe_webhook_events
-         WHERE status = 'processed' AND note = 'stale' AND received_at >= now() - interval '7 days' GROUP BY 1`);
+         WHERE status = 'processed' AND note = 'stale' AND received_at >= now() - interval '7 days' GROUP BY 1`,
+      );
       expect(rows.map((row) => row['QUERY PLAN']).join('\n')).toMatch(/Index Only Scan using stripe_webhook_events_stale_received_at_idx/);
     } finally {
       await client.query('ROLLBACK');

@@ -14,14 +14,20 @@ export type HourlyDeliveries = { hour: Date } & Record<DeliveryOutcome, number>;
  * rejections come from their hourly counters. The event rows are counted from indexes only: per
  * status from (status, received_at, id), stale ones from their partial index.
  */
-export async function getDeliveryChart({ hours = 168, now = new Date() }: { hours?: number; now?: Date } = {}): Promise<HourlyDeliveries[]> {
+export async function getDeliveryChart({ hours = 168, now = new Date() }: { hours?: number; now?: Date } = {}): Promise<
+  HourlyDeliveries[]
+> {
   // Stable expressions, not subqueries: the planner sees the bounds and scans the indexes for that range only.
   const lastHour = Prisma.sql`date_trunc('hour', ${now}::timestamptz)`;
   const firstHour = Prisma.sql`(${lastHour} - ${hours - 1}::int * interval '1 hour')`;
   const endAt = Prisma.sql`(${lastHour} + interval '1 hour')`;
   // One count per recorded status, each a literal so the (status, received_at, id) index serves it.
-  const perStatus = EVENT_STATUSES.map((status) => Prisma.sql`count(*) FILTER (WHERE status = ${eventStatusSql(status)}) AS ${Prisma.raw(status)}`);
-  const rows = await getPrisma().$queryRaw<({ hour: Date; duplicate: number; stale: number; rejected: number } & Record<EventStatus, number>)[]>`
+  const perStatus = EVENT_STATUSES.map(
+    (status) => Prisma.sql`count(*) FILTER (WHERE status = ${eventStatusSql(status)}) AS ${Prisma.raw(status)}`,
+  );
+  const rows = await getPrisma().$queryRaw<
+    ({ hour: Date; duplicate: number; stale: number; rejected: number } & Record<EventStatus, number>)[]
+  >`
     WITH events AS (
       SELECT date_trunc('hour', received_at) AS hour,
              ${Prisma.join(perStatus)}
@@ -62,5 +68,13 @@ export async function getDeliveryChart({ hours = 168, now = new Date() }: { hour
     LEFT JOIN duplicates d ON d.hour = h.hour
     LEFT JOIN rejections r ON r.hour = h.hour
     ORDER BY h.hour`;
-  return rows.map(({ hour, processed, duplicate, stale, ignored, failed, rejected }) => ({ hour, processed, duplicate, stale, ignored, failed, rejected }));
+  return rows.map(({ hour, processed, duplicate, stale, ignored, failed, rejected }) => ({
+    hour,
+    processed,
+    duplicate,
+    stale,
+    ignored,
+    failed,
+    rejected,
+  }));
 }

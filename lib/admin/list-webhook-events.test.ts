@@ -48,7 +48,8 @@ describe('listWebhookEvents', () => {
       // A small table is cheaper to scan; forbid scans and sorts to prove an index yields this order.
       await client.query('BEGIN; SET LOCAL enable_seqscan = off; SET LOCAL enable_sort = off');
       const { rows } = await client.query<{ 'QUERY PLAN': string }>(
-        `EXPLAIN SELECT id FROM stripe_webhook_events WHERE (received_at, id) < (now(), 'evt_z') ORDER BY received_at DESC, id DESC LIMIT 51`);
+        `EXPLAIN SELECT id FROM stripe_webhook_events WHERE (received_at, id) < (now(), 'evt_z') ORDER BY received_at DESC, id DESC LIMIT 51`,
+      );
       const plan = rows.map((row) => row['QUERY PLAN']).join('\n');
       expect(plan).toMatch(/Index (Only )?Scan using stripe_webhook_events_received_at_id_idx/);
       expect(plan).not.toMatch(/Sort/);
@@ -63,16 +64,21 @@ describe('getWebhookCounters', () => {
   it('raises the signature alert at 10 failures in the current hour', async () => {
     await pool.query(
       `INSERT INTO stripe_webhook_rejections (hour, reason, count) VALUES (date_trunc('hour', now()), 'invalid_signature', 10)
-       ON CONFLICT (hour, reason) DO UPDATE SET count = stripe_webhook_rejections.count + 10`);
+       ON CONFLICT (hour, reason) DO UPDATE SET count = stripe_webhook_rejections.count + 10`,
+    );
     const counters = await getWebhookCounters();
     expect(counters.signatureFailuresLastHour).toBeGreaterThanOrEqual(10);
     expect(counters.signatureAlert).toBe(true);
   });
 
   it('counts redeliveries in the hour they arrived, as a share of every delivery of the last 24 h', async () => {
-    const day = async () => (await pool.query<{ events: number; duplicates: number }>(
-      `SELECT (SELECT count(*)::int FROM stripe_webhook_events WHERE received_at > now() - interval '24 hours') AS events,
-              (SELECT coalesce(sum(count), 0)::int FROM stripe_webhook_duplicates WHERE hour > date_trunc('hour', now() - interval '24 hours')) AS duplicates`)).rows[0]!;
+    const day = async () =>
+      (
+        await pool.query<{ events: number; duplicates: number }>(
+          `SELECT (SELECT count(*)::int FROM stripe_webhook_events WHERE received_at > now() - interval '24 hours') AS events,
+              (SELECT coalesce(sum(count), 0)::int FROM stripe_webhook_duplicates WHERE hour > date_trunc('hour', now() - interval '24 hours')) AS duplicates`,
+        )
+      ).rows[0]!;
     const before = await day();
     await pool.query(`INSERT INTO stripe_webhook_duplicates (hour, count) VALUES (date_trunc('hour', now()), 3)
       ON CONFLICT (hour) DO UPDATE SET count = stripe_webhook_duplicates.count + 3`);

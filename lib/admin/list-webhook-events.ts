@@ -15,7 +15,13 @@ export type WebhookEventSummary = {
 };
 
 export const listFilters = z.object({
-  type: z.string().trim().max(100).regex(/^[a-z0-9_.]*$/).optional().catch(undefined),
+  type: z
+    .string()
+    .trim()
+    .max(100)
+    .regex(/^[a-z0-9_.]*$/)
+    .optional()
+    .catch(undefined),
   status: eventStatusSchema.optional().catch(undefined),
   cursor: z.string().max(200).optional().catch(undefined),
 });
@@ -44,18 +50,32 @@ export async function listWebhookEvents({ type, status, cursor, limit = 50 }: Li
   ].filter((condition): condition is Prisma.Sql => condition !== null);
   const where = conditions.length ? Prisma.sql`WHERE ${Prisma.join(conditions, ' AND ')}` : Prisma.empty;
 
-  const rows = await getPrisma().$queryRaw<{
-    id: string; type: string; status: EventStatus; note: string | null; api_version: string | null;
-    attempts: number; duplicate_deliveries: number; received_at: Date;
-  }[]>`
+  const rows = await getPrisma().$queryRaw<
+    {
+      id: string;
+      type: string;
+      status: EventStatus;
+      note: string | null;
+      api_version: string | null;
+      attempts: number;
+      duplicate_deliveries: number;
+      received_at: Date;
+    }[]
+  >`
     SELECT id, type, status, note, api_version, attempts, duplicate_deliveries, received_at
     FROM stripe_webhook_events ${where}
     ORDER BY received_at DESC, id DESC
     LIMIT ${limit + 1}`;
 
   const events: WebhookEventSummary[] = rows.slice(0, limit).map((row) => ({
-    id: row.id, type: row.type, status: row.status, note: row.note, apiVersion: row.api_version,
-    attempts: row.attempts, duplicateDeliveries: row.duplicate_deliveries, receivedAt: row.received_at,
+    id: row.id,
+    type: row.type,
+    status: row.status,
+    note: row.note,
+    apiVersion: row.api_version,
+    attempts: row.attempts,
+    duplicateDeliveries: row.duplicate_deliveries,
+    receivedAt: row.received_at,
   }));
   const last = events.at(-1);
   return { events, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };

@@ -4,11 +4,16 @@ import { inject } from 'vitest';
 import { testPool } from '../../tests/support/database';
 
 // The requests arrive through one trusted proxy (127.0.0.1), which appends the address it saw.
-vi.hoisted(() => { process.env.TRUSTED_PROXIES = '127.0.0.1'; });
+vi.hoisted(() => {
+  process.env.TRUSTED_PROXIES = '127.0.0.1';
+});
 
 // getCurrentUser reads the request's headers through next/headers; here each test supplies them.
 const requestHeaders = vi.hoisted(() => ({ current: new Headers() }));
-vi.mock('next/headers', () => ({ headers: async () => requestHeaders.current, cookies: async () => ({ get: () => undefined, set: () => {} }) }));
+vi.mock('next/headers', () => ({
+  headers: async () => requestHeaders.current,
+  cookies: async () => ({ get: () => undefined, set: () => {} }),
+}));
 
 const { getAuth } = await import('./auth');
 const { getCurrentUser } = await import('./current-user');
@@ -30,11 +35,18 @@ function clientIp(): string {
 function post(path: string, body: Record<string, unknown>, ip: string, cookie?: string, forged?: string): Promise<Response> {
   const auth = getAuth();
   if (!auth) throw new Error('auth is configured outside production');
-  return auth.handler(new Request(`http://localhost:3000/api/auth${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-forwarded-for': [forged, ip, '127.0.0.1'].filter(Boolean).join(', '), origin: 'http://localhost:3000', ...(cookie ? { cookie } : {}) },
-    body: JSON.stringify(body),
-  }));
+  return auth.handler(
+    new Request(`http://localhost:3000/api/auth${path}`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-forwarded-for': [forged, ip, '127.0.0.1'].filter(Boolean).join(', '),
+        origin: 'http://localhost:3000',
+        ...(cookie ? { cookie } : {}),
+      },
+      body: JSON.stringify(body),
+    }),
+  );
 }
 
 function sessionCookie(response: Response): string {
@@ -54,8 +66,18 @@ describe('email and password sign-in (Better Auth over Prisma)', () => {
     expect(response.status).toBe(200);
     const cookie = sessionCookie(response);
 
-    const { rows: [user] } = await pool.query('SELECT id, email, name, role, email_verified, stripe_customer_id FROM users WHERE email = $1', [email.toLowerCase()]);
-    expect(user).toMatchObject({ email: email.toLowerCase(), name: 'Jenny', role: 'user', email_verified: false, stripe_customer_id: null });
+    const {
+      rows: [user],
+    } = await pool.query('SELECT id, email, name, role, email_verified, stripe_customer_id FROM users WHERE email = $1', [
+      email.toLowerCase(),
+    ]);
+    expect(user).toMatchObject({
+      email: email.toLowerCase(),
+      name: 'Jenny',
+      role: 'user',
+      email_verified: false,
+      stripe_customer_id: null,
+    });
     const { rows: accounts } = await pool.query('SELECT provider_id, account_id, password FROM accounts WHERE user_id = $1', [user.id]);
     expect(accounts).toHaveLength(1);
     expect(accounts[0]).toMatchObject({ provider_id: 'credential', account_id: user.id });
@@ -71,7 +93,9 @@ describe('email and password sign-in (Better Auth over Prisma)', () => {
     const toCustomer = await post('/update-user', { stripeCustomerId: 'cus_victim' }, clientIp(), cookie);
     expect([toAdmin.status, toCustomer.status]).toEqual([400, 400]);
     expect(await toAdmin.json()).toMatchObject({ code: 'FIELD_NOT_ALLOWED' });
-    expect((await pool.query('SELECT role, stripe_customer_id FROM users WHERE id = $1', [user.id])).rows).toEqual([{ role: 'user', stripe_customer_id: null }]);
+    expect((await pool.query('SELECT role, stripe_customer_id FROM users WHERE id = $1', [user.id])).rows).toEqual([
+      { role: 'user', stripe_customer_id: null },
+    ]);
   });
 
   it('refuses a short password, a taken email and a wrong password, and ignores a role chosen at sign-up', async () => {
@@ -81,7 +105,11 @@ describe('email and password sign-in (Better Auth over Prisma)', () => {
     expect(await short.json()).toMatchObject({ code: 'PASSWORD_TOO_SHORT' });
 
     // Someone else's Stripe customer cannot be claimed, and a role in the body is not taken.
-    const withCustomer = await post('/sign-up/email', { name: 'Mallory', email, password: PASSWORD, stripeCustomerId: 'cus_victim' }, clientIp());
+    const withCustomer = await post(
+      '/sign-up/email',
+      { name: 'Mallory', email, password: PASSWORD, stripeCustomerId: 'cus_victim' },
+      clientIp(),
+    );
     expect(withCustomer.status).toBe(400);
     expect(await withCustomer.json()).toMatchObject({ code: 'FIELD_NOT_ALLOWED' });
     const asAdmin = await post('/sign-up/email', { name: 'Mallory', email, password: PASSWORD, role: 'admin' }, clientIp());
@@ -106,7 +134,8 @@ describe('email and password sign-in (Better Auth over Prisma)', () => {
     const ip = clientIp();
     const attempts: number[] = [];
     // A client writing a fresh address of its own into X-Forwarded-For each time is still the same client.
-    for (let i = 0; i < 4; i += 1) attempts.push((await post('/sign-in/email', { email, password: 'guess' }, ip, undefined, clientIp())).status);
+    for (let i = 0; i < 4; i += 1)
+      attempts.push((await post('/sign-in/email', { email, password: 'guess' }, ip, undefined, clientIp())).status);
     expect(attempts).toEqual([401, 401, 401, 429]);
     const { rows } = await pool.query('SELECT count FROM rate_limits WHERE key = $1', [`${ip}|/sign-in/email`]);
     expect(rows).toEqual([{ count: 3 }]);
@@ -132,7 +161,9 @@ describe('email and password sign-in (Better Auth over Prisma)', () => {
     const cookie = sessionCookie(await post('/sign-up/email', { name: 'Sam', email, password: PASSWORD }, clientIp()));
     const signOut = await post('/sign-out', {}, clientIp(), cookie);
     expect(signOut.status).toBe(200);
-    expect((await pool.query('SELECT 1 FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.email = $1', [email.toLowerCase()])).rowCount).toBe(0);
+    expect(
+      (await pool.query('SELECT 1 FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.email = $1', [email.toLowerCase()])).rowCount,
+    ).toBe(0);
     requestHeaders.current = new Headers({ cookie });
     expect(await getCurrentUser()).toBeNull();
   });

@@ -36,7 +36,12 @@ function createAuth(secret: string) {
       before: createAuthMiddleware(async (ctx) => {
         if (ctx.path !== '/sign-in/email' || typeof ctx.body?.email !== 'string') return;
         const retryAfter = await limitSignInPerAccount(ctx.body.email);
-        if (retryAfter !== null) throw new APIError('TOO_MANY_REQUESTS', { message: 'Too many sign-in attempts for this account.' }, { 'X-Retry-After': String(retryAfter) });
+        if (retryAfter !== null)
+          throw new APIError(
+            'TOO_MANY_REQUESTS',
+            { message: 'Too many sign-in attempts for this account.' },
+            { 'X-Retry-After': String(retryAfter) },
+          );
       }),
     },
     telemetry: { enabled: false },

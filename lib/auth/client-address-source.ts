@@ -20,7 +20,10 @@ export type ClientAddressSource = {
  */
 export function clientAddressSource(source: Pick<Env, 'VERCEL' | 'TRUSTED_PROXIES'> = env): ClientAddressSource {
   if (source.VERCEL) return { ipAddress: { ipAddressHeaders: ['x-vercel-forwarded-for', 'x-real-ip'] }, trusted: true };
-  const proxies = (source.TRUSTED_PROXIES ?? '').split(',').map((proxy) => proxy.trim()).filter(Boolean);
+  const proxies = (source.TRUSTED_PROXIES ?? '')
+    .split(',')
+    .map((proxy) => proxy.trim())
+    .filter(Boolean);
   if (proxies.length > 0) return { ipAddress: { ipAddressHeaders: ['x-forwarded-for'], trustedProxies: proxies }, trusted: true };
   return { ipAddress: { ipAddressHeaders: ['x-forwarded-for'] }, trusted: false };
 }

@@ -16,7 +16,12 @@ export function demoSignIn() {
       demoSignIn: createAuthEndpoint('/demo/sign-in', { method: 'POST', body: z.object({ email: emailSchema }) }, async (ctx) => {
         const { email } = ctx.body;
         const existing = await ctx.context.internalAdapter.findUserByEmail(email);
-        const user = existing?.user ?? (await ctx.context.internalAdapter.createUser({ email, name: email.split('@')[0] ?? '', emailVerified: false }, { method: 'demo' }));
+        const user =
+          existing?.user ??
+          (await ctx.context.internalAdapter.createUser(
+            { email, name: email.split('@')[0] ?? '', emailVerified: false },
+            { method: 'demo' },
+          ));
         const session = await ctx.context.internalAdapter.createSession(user.id);
         await setSessionCookie(ctx, { session, user });
         return ctx.json({ userId: user.id });

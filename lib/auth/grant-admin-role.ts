@@ -8,7 +8,10 @@ export type GrantResult = 'granted' | 'no_user' | 'unverified';
  */
 export async function grantAdminRole({ email, force = false }: { email: string; force?: boolean }): Promise<GrantResult> {
   const where = { email: email.trim().toLowerCase() };
-  const { count } = await getPrisma().user.updateMany({ where: force ? where : { ...where, emailVerified: true }, data: { role: 'admin' } });
+  const { count } = await getPrisma().user.updateMany({
+    where: force ? where : { ...where, emailVerified: true },
+    data: { role: 'admin' },
+  });
   if (count > 0) return 'granted';
   return (await getPrisma().user.count({ where })) > 0 ? 'unverified' : 'no_user';
 }

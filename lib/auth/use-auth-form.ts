@@ -19,7 +19,9 @@ export function useAuthForm(call: (form: FormData, options: FetchOptions) => Pro
     setPending(true);
     let retryAfter: string | null = null;
     const result = await call(new FormData(event.currentTarget), {
-      onError: ({ response }) => { retryAfter = response.headers.get('X-Retry-After'); },
+      onError: ({ response }) => {
+        retryAfter = response.headers.get('X-Retry-After');
+      },
     });
     if (result.error) {
       setPending(false);

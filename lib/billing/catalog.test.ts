@@ -1,13 +1,29 @@
 import { describe, expect, it } from 'vitest';
 import {
-  CATALOG_PRICES, catalogPriceForStripePrice, catalogPriceOf, clampSeats, findCatalogPrice, findPlan, freeTrialDays, limitsOf, PLAN_IDS, PLANS, priceLabel,
+  CATALOG_PRICES,
+  catalogPriceForStripePrice,
+  catalogPriceOf,
+  clampSeats,
+  findCatalogPrice,
+  findPlan,
+  freeTrialDays,
+  limitsOf,
+  PLAN_IDS,
+  PLANS,
+  priceLabel,
 } from './catalog';
 
 // The catalog as a customer and Stripe see it: which prices exist, what a Stripe price sells, and
 // that nothing outside the catalog sells anything.
 
 const PRO_MONTHLY = { lookupKey: 'pro_monthly', plan: 'pro', billingPeriod: 'monthly', unitAmountCents: 2_000, seats: null };
-const TEAM_ANNUAL = { lookupKey: 'team_annual', plan: 'team', billingPeriod: 'annual', unitAmountCents: 15_000, seats: { min: 2, max: 100 } };
+const TEAM_ANNUAL = {
+  lookupKey: 'team_annual',
+  plan: 'team',
+  billingPeriod: 'annual',
+  unitAmountCents: 15_000,
+  seats: { min: 2, max: 100 },
+};
 
 describe('the plans', () => {
   it('are Free, Pro and Team, in that order (lowest first: the order upgrades follow)', () => {
@@ -38,16 +54,29 @@ describe('finding a price or a plan', () => {
   it('by lookup key, or by plan and billing period (how a stored row names its price)', () => {
     expect(findCatalogPrice('pro_monthly')).toEqual(PRO_MONTHLY);
     expect(findCatalogPrice('team_annual')).toEqual(TEAM_ANNUAL);
-    expect([findCatalogPrice('enterprise_monthly'), findCatalogPrice(null), findCatalogPrice(undefined)]).toEqual([undefined, undefined, undefined]);
+    expect([findCatalogPrice('enterprise_monthly'), findCatalogPrice(null), findCatalogPrice(undefined)]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ]);
     expect(catalogPriceOf('team', 'annual')).toEqual(TEAM_ANNUAL);
     expect(catalogPriceOf('pro', 'monthly')).toEqual(PRO_MONTHLY);
-    expect([catalogPriceOf('pro', null), catalogPriceOf('unknown', 'monthly'), catalogPriceOf('free', 'monthly')]).toEqual([undefined, undefined, undefined]);
+    expect([catalogPriceOf('pro', null), catalogPriceOf('unknown', 'monthly'), catalogPriceOf('free', 'monthly')]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ]);
   });
 
   it('a plan by id; `unknown` and anything else is no plan', () => {
     expect(findPlan('team')).toMatchObject({ id: 'team', name: 'Team', seats: { min: 2, max: 100 } });
     expect(findPlan('free')).toMatchObject({ id: 'free', name: 'Free' });
-    expect([findPlan('unknown'), findPlan(null), findPlan(undefined), findPlan('toString')]).toEqual([undefined, undefined, undefined, undefined]);
+    expect([findPlan('unknown'), findPlan(null), findPlan(undefined), findPlan('toString')]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
   });
 
   it('names prices as pages show them', () => {
@@ -58,17 +87,23 @@ describe('finding a price or a plan', () => {
 describe('the plan a Stripe price sells', () => {
   it('is read from its lookup key first', () => {
     expect(catalogPriceForStripePrice({ id: 'price_anything', lookup_key: 'team_annual' }, {})).toEqual(TEAM_ANNUAL);
-    expect(catalogPriceForStripePrice({ id: 'price_configured', lookup_key: 'pro_monthly' }, { team_annual: 'price_configured' })).toEqual(PRO_MONTHLY);
+    expect(catalogPriceForStripePrice({ id: 'price_configured', lookup_key: 'pro_monthly' }, { team_annual: 'price_configured' })).toEqual(
+      PRO_MONTHLY,
+    );
   });
 
   it('else from a configured STRIPE_PRICE_<LOOKUP_KEY> id (prices that predate lookup keys)', () => {
     expect(catalogPriceForStripePrice({ id: 'price_old_team', lookup_key: null }, { team_annual: 'price_old_team' })).toEqual(TEAM_ANNUAL);
-    expect(catalogPriceForStripePrice({ id: 'price_old_team' }, { pro_monthly: 'price_other', team_annual: 'price_old_team' })).toEqual(TEAM_ANNUAL);
+    expect(catalogPriceForStripePrice({ id: 'price_old_team' }, { pro_monthly: 'price_other', team_annual: 'price_old_team' })).toEqual(
+      TEAM_ANNUAL,
+    );
   });
 
   it('is nothing for any other price: a Payment Link, another product, a dashboard price, another key', () => {
     expect(catalogPriceForStripePrice({ id: 'price_payment_link', lookup_key: null }, {})).toBeUndefined();
-    expect(catalogPriceForStripePrice({ id: 'price_other_app', lookup_key: 'other_app_pro' }, { pro_monthly: 'price_configured' })).toBeUndefined();
+    expect(
+      catalogPriceForStripePrice({ id: 'price_other_app', lookup_key: 'other_app_pro' }, { pro_monthly: 'price_configured' }),
+    ).toBeUndefined();
     expect(catalogPriceForStripePrice({ id: 'price_dashboard' })).toBeUndefined();
   });
 });
@@ -76,6 +111,8 @@ describe('the plan a Stripe price sells', () => {
 describe('seats', () => {
   it('are 1 for a flat price, and within the plan range for a per-seat one (its minimum when unsaid)', () => {
     expect(clampSeats(PRO_MONTHLY, 12)).toBe(1);
-    expect([5, 2, 100, 1, 0, 101, null, undefined, 2.5].map((seats) => clampSeats(TEAM_ANNUAL, seats))).toEqual([5, 2, 100, 2, 2, 100, 2, 2, 2]);
+    expect([5, 2, 100, 1, 0, 101, null, undefined, 2.5].map((seats) => clampSeats(TEAM_ANNUAL, seats))).toEqual([
+      5, 2, 100, 2, 2, 100, 2, 2, 2,
+    ]);
   });
 });

@@ -80,8 +80,16 @@ function pricesOf(plan: PlanId): CatalogPrice[] {
   const entry: Plan = PLANS[plan];
   const seats = entry.seats ?? null;
   const prices: CatalogPrice[] = [];
-  if (entry.lookupKey) prices.push({ lookupKey: entry.lookupKey, plan, billingPeriod: 'monthly', unitAmountCents: entry.monthlyAmountCents ?? 0, seats });
-  if (entry.annualDiscountLookupKey) prices.push({ lookupKey: entry.annualDiscountLookupKey, plan, billingPeriod: 'annual', unitAmountCents: entry.annualAmountCents ?? 0, seats });
+  if (entry.lookupKey)
+    prices.push({ lookupKey: entry.lookupKey, plan, billingPeriod: 'monthly', unitAmountCents: entry.monthlyAmountCents ?? 0, seats });
+  if (entry.annualDiscountLookupKey)
+    prices.push({
+      lookupKey: entry.annualDiscountLookupKey,
+      plan,
+      billingPeriod: 'annual',
+      unitAmountCents: entry.annualAmountCents ?? 0,
+      seats,
+    });
   return prices;
 }
 
@@ -111,7 +119,10 @@ export type StripePriceRef = { id: string; lookup_key?: string | null };
  * The catalog price a Stripe price sells: by its lookup key, else by a `STRIPE_PRICE_<LOOKUP_KEY>`
  * id (prices that predate lookup keys); undefined for any other price, which unlocks nothing.
  */
-export function catalogPriceForStripePrice(price: StripePriceRef, priceIds: Readonly<Record<string, string>> = stripePriceIds): CatalogPrice | undefined {
+export function catalogPriceForStripePrice(
+  price: StripePriceRef,
+  priceIds: Readonly<Record<string, string>> = stripePriceIds,
+): CatalogPrice | undefined {
   const byKey = findCatalogPrice(price.lookup_key);
   if (byKey) return byKey;
   return CATALOG_PRICES.find((candidate) => priceIds[candidate.lookupKey] === price.id);

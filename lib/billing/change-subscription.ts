@@ -19,16 +19,24 @@ export type SubscriptionChange =
 /** The change a form posts (`change` = switch_price | cancel_at_period_end | resume | undo_pending_change, `lookupKey`, `seats`; a blank or bad seat count is none). */
 export const subscriptionChangeForm = z
   .discriminatedUnion('change', [
-    z.object({ change: z.literal('switch_price'), lookupKey: z.string().min(1).max(100), seats: z.coerce.number().int().min(1).max(10_000).optional().catch(undefined) }),
+    z.object({
+      change: z.literal('switch_price'),
+      lookupKey: z.string().min(1).max(100),
+      seats: z.coerce.number().int().min(1).max(10_000).optional().catch(undefined),
+    }),
     z.object({ change: z.literal('cancel_at_period_end') }),
     z.object({ change: z.literal('resume') }),
     z.object({ change: z.literal('undo_pending_change') }),
   ])
-  .transform((form): SubscriptionChange => (form.change === 'switch_price' ? { kind: 'switch_price', lookupKey: form.lookupKey, seats: form.seats ?? null } : { kind: form.change }));
+  .transform((form): SubscriptionChange =>
+    form.change === 'switch_price' ? { kind: 'switch_price', lookupKey: form.lookupKey, seats: form.seats ?? null } : { kind: form.change },
+  );
 
 /** The change a form posts, or a BillingError (400). */
 export function parseSubscriptionChange(form: FormData): SubscriptionChange {
-  const parsed = subscriptionChangeForm.safeParse(Object.fromEntries([...form.entries()].filter(([, value]) => typeof value === 'string' && value !== '')));
+  const parsed = subscriptionChangeForm.safeParse(
+    Object.fromEntries([...form.entries()].filter(([, value]) => typeof value === 'string' && value !== '')),
+  );
   if (!parsed.success) throw new BillingError('Unknown subscription change.', 400);
   return parsed.data;
 }
@@ -69,11 +77,16 @@ export type PreparedSubscriptionChange = {
  * Checks a change against the user's live subscription (active, trialing or past_due) and returns
  * the row it applies to; a BillingError says why it cannot be made.
  */
-export async function prepareSubscriptionChange(user: Pick<CurrentUser, 'id' | 'stripeCustomerId'>, change: SubscriptionChange): Promise<PreparedSubscriptionChange> {
+export async function prepareSubscriptionChange(
+  user: Pick<CurrentUser, 'id' | 'stripeCustomerId'>,
+  change: SubscriptionChange,
+): Promise<PreparedSubscriptionChange> {
   const subscription = await findLiveSubscription(user);
   if (!subscription) throw new BillingError('You have no subscription to change: choose a plan first.', 400);
-  if (change.kind === 'resume' && !subscription.cancelAtPeriodEnd && !subscription.cancelAt) throw new BillingError('Your subscription is not set to cancel.', 400);
-  if (change.kind === 'undo_pending_change' && !subscription.stripeScheduleId) throw new BillingError('There is no pending change to undo.', 400);
+  if (change.kind === 'resume' && !subscription.cancelAtPeriodEnd && !subscription.cancelAt)
+    throw new BillingError('Your subscription is not set to cancel.', 400);
+  if (change.kind === 'undo_pending_change' && !subscription.stripeScheduleId)
+    throw new BillingError('There is no pending change to undo.', 400);
   if (change.kind !== 'switch_price') return { subscription, change };
 
   const price = findCatalogPrice(change.lookupKey);
@@ -93,11 +106,26 @@ export function describePosition({ price, seats }: CatalogPosition): string {
 }
 
 const subscriptionItems = z.object({
-  items: z.object({ data: z.array(z.object({ id: z.string(), price: z.object({ id: z.string() }), quantity: z.number().int().optional() })).min(1) }),
+  items: z.object({
+    data: z.array(z.object({ id: z.string(), price: z.object({ id: z.string() }), quantity: z.number().int().optional() })).min(1),
+  }),
 });
 const scheduleFields = z.object({
   id: z.string(),
-  phases: z.array(z.object({ start_date: z.number().int(), end_date: z.number().int().nullable(), items: z.array(z.object({ price: z.union([z.string(), z.object({ id: z.string() }).transform((price) => price.id)]), quantity: z.number().int().optional() })) })).min(1),
+  phases: z
+    .array(
+      z.object({
+        start_date: z.number().int(),
+        end_date: z.number().int().nullable(),
+        items: z.array(
+          z.object({
+            price: z.union([z.string(), z.object({ id: z.string() }).transform((price) => price.id)]),
+            quantity: z.number().int().optional(),
+          }),
+        ),
+      }),
+    )
+    .min(1),
 });
 
 /**
@@ -116,7 +144,10 @@ export async function applySubscriptionChange(stripe: Stripe, { subscription, ch
     return;
   }
   if (change.kind === 'resume') {
-    await stripe.subscriptions.update(id, subscription.cancelAt && !subscription.cancelAtPeriodEnd ? { cancel_at: null } : { cancel_at_period_end: false });
+    await stripe.subscriptions.update(
+      id,
+      subscription.cancelAt && !subscription.cancelAtPeriodEnd ? { cancel_at: null } : { cancel_at_period_end: false },
+    );
     return;
   }
   if (change.kind === 'undo_pending_change' || (target?.direction === 'upgrade' && subscription.stripeScheduleId)) {
@@ -130,7 +161,8 @@ export async function applySubscriptionChange(stripe: Stripe, { subscription, ch
   const parsed = subscriptionItems.safeParse(await stripe.subscriptions.retrieve(id));
   if (!parsed.success) throw new BillingError('Stripe returned a subscription without items.', 502);
   const [item] = parsed.data.items.data;
-  if (!item || parsed.data.items.data.length !== 1) throw new BillingError('This subscription has several items: change it in the billing portal.', 409);
+  if (!item || parsed.data.items.data.length !== 1)
+    throw new BillingError('This subscription has several items: change it in the billing portal.', 409);
   if (item.price.id === priceId && (item.quantity ?? 1) === target.seats) return;
 
   if (target.direction === 'upgrade') {
@@ -140,15 +172,21 @@ export async function applySubscriptionChange(stripe: Stripe, { subscription, ch
     });
     return;
   }
-  const schedule = scheduleFields.parse(subscription.stripeScheduleId
-    ? await stripe.subscriptionSchedules.retrieve(subscription.stripeScheduleId)
-    : await stripe.subscriptionSchedules.create({ from_subscription: id }));
+  const schedule = scheduleFields.parse(
+    subscription.stripeScheduleId
+      ? await stripe.subscriptionSchedules.retrieve(subscription.stripeScheduleId)
+      : await stripe.subscriptionSchedules.create({ from_subscription: id }),
+  );
   const [currentPhase] = schedule.phases;
   if (!currentPhase) throw new BillingError('Stripe returned a schedule without phases.', 502);
   await stripe.subscriptionSchedules.update(schedule.id, {
     end_behavior: 'release',
     phases: [
-      { start_date: currentPhase.start_date, end_date: currentPhase.end_date ?? undefined, items: currentPhase.items.map((phaseItem) => ({ price: phaseItem.price, quantity: phaseItem.quantity ?? 1 })) },
+      {
+        start_date: currentPhase.start_date,
+        end_date: currentPhase.end_date ?? undefined,
+        items: currentPhase.items.map((phaseItem) => ({ price: phaseItem.price, quantity: phaseItem.quantity ?? 1 })),
+      },
       { items: [{ price: priceId, quantity: target.seats }], metadata: { lookup_key: target.price.lookupKey }, proration_behavior: 'none' },
     ],
   });
@@ -160,7 +198,19 @@ export async function applySubscriptionChange(stripe: Stripe, { subscription, ch
  * interval are charged for the rest of the period (while a trial runs, nothing is charged). A
  * downgrade changes nothing until the period end.
  */
-export function prorationStatement({ target, current, status, trialEnd, periodEnd }: { target: CatalogPosition; current: CatalogPosition | undefined; status: string; trialEnd: Date | null; periodEnd?: Date | null }): string {
+export function prorationStatement({
+  target,
+  current,
+  status,
+  trialEnd,
+  periodEnd,
+}: {
+  target: CatalogPosition;
+  current: CatalogPosition | undefined;
+  status: string;
+  trialEnd: Date | null;
+  periodEnd?: Date | null;
+}): string {
   const label = describePosition(target);
   if (current && changeDirection(current, target) === 'downgrade') {
     return `Changes to ${label} on ${formatDate(periodEnd ?? trialEnd)}, at the end of the period you have paid for; nothing is charged or refunded today.`;
@@ -171,11 +221,15 @@ export function prorationStatement({ target, current, status, trialEnd, periodEn
   const total = target.price.unitAmountCents * target.seats;
   const unused = current ? `your current ${describePosition(current)} period` : 'your current period';
   if (current && current.price.billingPeriod === target.price.billingPeriod) {
-    return `You'll be charged today the prorated difference to ${label} (${formatUsd(total)} a ${target.price.billingPeriod === 'annual' ? 'year' : 'month'}) for the rest of ${unused}. `
-      + 'Your renewal date stays the same.';
+    return (
+      `You'll be charged today the prorated difference to ${label} (${formatUsd(total)} a ${target.price.billingPeriod === 'annual' ? 'year' : 'month'}) for the rest of ${unused}. ` +
+      'Your renewal date stays the same.'
+    );
   }
-  return `You'll be charged ${formatUsd(total)} today for a new ${target.price.billingPeriod === 'annual' ? 'year' : 'month'} of ${label}, `
-    + `minus a prorated credit for the unused time of ${unused}. Any credit left over stays on your account and pays your next invoices.`;
+  return (
+    `You'll be charged ${formatUsd(total)} today for a new ${target.price.billingPeriod === 'annual' ? 'year' : 'month'} of ${label}, ` +
+    `minus a prorated credit for the unused time of ${unused}. Any credit left over stays on your account and pays your next invoices.`
+  );
 }
 
 /** Where a change lands: the dashboard, told what was asked so it can say whether Stripe confirmed it yet. */

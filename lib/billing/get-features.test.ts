@@ -28,7 +28,9 @@ function deliver(name: FixtureName, scenario: Scenario) {
 
 function gate() {
   let open: () => void = () => {};
-  const opened = new Promise<void>((resolve) => { open = resolve; });
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
   return { open, opened };
 }
 
@@ -87,7 +89,13 @@ describe('getFeatures', () => {
       );
       expect((await getFeatures(userId)).plan).toBe('pro');
       vi.useFakeTimers({ now: start + 61_000, toFake: ['Date'] });
-      expect(await getFeatures(userId)).toEqual({ plan: 'free', projects: 3, teamMembers: 1, advancedAnalytics: false, prioritySupport: false });
+      expect(await getFeatures(userId)).toEqual({
+        plan: 'free',
+        projects: 3,
+        teamMembers: 1,
+        advancedAnalytics: false,
+        prioritySupport: false,
+      });
     } finally {
       vi.useRealTimers();
       env.PAST_DUE_GRACE_DAYS = graceDays;
@@ -125,8 +133,10 @@ describe('getFeatures', () => {
 
     write.mockRejectedValueOnce(new Error('KV down'));
     expect((await getFeatures(userId)).plan).toBe('pro');
-    expect(errors.mock.calls.map(([line]) => (JSON.parse(String(line)) as { msg: string }).msg))
-      .toEqual(['Feature cache read failed', 'Feature cache write failed']);
+    expect(errors.mock.calls.map(([line]) => (JSON.parse(String(line)) as { msg: string }).msg)).toEqual([
+      'Feature cache read failed',
+      'Feature cache write failed',
+    ]);
     expect(await store.get(featureCacheKey(userId))).toBeNull();
     read.mockRestore();
     write.mockRestore();
@@ -139,8 +149,12 @@ describe('getFeatures', () => {
 // REST double, whose Lua VM runs the scripts the app sends).
 const globalForCache = globalThis as unknown as { cacheStore?: CacheStore };
 let kv: FakeKv;
-beforeAll(async () => { kv = await startFakeKv(); });
-afterAll(async () => { await kv.close(); });
+beforeAll(async () => {
+  kv = await startFakeKv();
+});
+afterAll(async () => {
+  await kv.close();
+});
 
 describe.each([
   { kind: 'memory', create: () => createMemoryStore() },
@@ -151,12 +165,16 @@ describe.each([
     previous = globalForCache.cacheStore;
     globalForCache.cacheStore = create();
   });
-  afterEach(async () => { await kv.setMode('ok'); });
-  afterAll(() => { globalForCache.cacheStore = previous; });
+  afterEach(async () => {
+    await kv.setMode('ok');
+  });
+  afterAll(() => {
+    globalForCache.cacheStore = previous;
+  });
 
   // What the cache holds, as every instance would read it (for KV: the double's own data).
   const cached = async (userId: string) =>
-    kind === 'kv' ? kv.data.get(featureCacheKey(userId)) ?? null : await getCacheStore().get(featureCacheKey(userId));
+    kind === 'kv' ? (kv.data.get(featureCacheKey(userId)) ?? null) : await getCacheStore().get(featureCacheKey(userId));
 
   it('render reads Free -> webhook commits Pro and clears -> render writes: the cache never holds Free', async () => {
     const scenario = freshScenario();

@@ -34,7 +34,10 @@ export type GetFeaturesOptions = {
  * webhook invalidated the cache in between, so a render never puts back a plan older than a commit.
  * A cache outage degrades to a database read rather than breaking the page.
  */
-export async function getFeatures(userId: string, { readSubscription = getCurrentSubscription }: GetFeaturesOptions = {}): Promise<Features> {
+export async function getFeatures(
+  userId: string,
+  { readSubscription = getCurrentSubscription }: GetFeaturesOptions = {},
+): Promise<Features> {
   let cached: CacheRead | null = null;
   try {
     cached = await readCachedFeatures(userId);

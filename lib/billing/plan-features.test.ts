@@ -46,7 +46,12 @@ describe('the flags of a subscription row', () => {
     ['incomplete_expired', false, FREE],
   ])('%s: active %s, flags written out', (status, active, flags) => {
     expect(isActiveStatus(status)).toBe(active);
-    expect(featuresFor({ plan: 'pro', status, isActive: isActiveStatus(status), pastDueSince: status === 'past_due' ? since : null }, { now, graceDays: undefined })).toEqual(flags);
+    expect(
+      featuresFor(
+        { plan: 'pro', status, isActive: isActiveStatus(status), pastDueSince: status === 'past_due' ? since : null },
+        { now, graceDays: undefined },
+      ),
+    ).toEqual(flags);
   });
 
   it('grace: Pro for the configured days after the subscription became past_due, then Free', () => {
@@ -66,7 +71,10 @@ describe('the flags of a subscription row', () => {
 
 describe('the subscription that decides a user flags', () => {
   /** A row as the webhook leaves it; `updatedAt` says when it last changed. */
-  async function subscription(userId: string, { plan, status, isActive, updatedAt }: { plan: string; status: string; isActive: boolean; updatedAt: string }) {
+  async function subscription(
+    userId: string,
+    { plan, status, isActive, updatedAt }: { plan: string; status: string; isActive: boolean; updatedAt: string },
+  ) {
     const id = freshScenario().subscriptionId;
     await pool.query(
       'INSERT INTO user_subscriptions (stripe_subscription_id, user_id, plan, status, is_active, updated_at) VALUES ($1, $2, $3, $4, $5, $6)',

@@ -20,7 +20,13 @@ describe('plans', () => {
   it('spells out what each plan unlocks; a Team has as many members as seats', () => {
     expect(planFeatures('free')).toEqual(FREE);
     expect(planFeatures('pro')).toEqual(PRO);
-    expect(planFeatures('team', 5)).toEqual({ plan: 'team', projects: 100, teamMembers: 5, advancedAnalytics: true, prioritySupport: true });
+    expect(planFeatures('team', 5)).toEqual({
+      plan: 'team',
+      projects: 100,
+      teamMembers: 5,
+      advancedAnalytics: true,
+      prioritySupport: true,
+    });
   });
 });
 
@@ -38,8 +44,16 @@ describe('featuresFor (the subscription row)', () => {
   });
 
   it('unlocks Team with the seats as team members, and nothing for a price outside the catalog', () => {
-    expect(featuresFor({ plan: 'team', status: 'active', isActive: true, quantity: 7 }, { now })).toEqual({ ...PRO, plan: 'team', teamMembers: 7 });
-    expect(featuresFor({ plan: 'team', status: 'active', isActive: true, quantity: null }, { now })).toEqual({ ...PRO, plan: 'team', teamMembers: 2 });
+    expect(featuresFor({ plan: 'team', status: 'active', isActive: true, quantity: 7 }, { now })).toEqual({
+      ...PRO,
+      plan: 'team',
+      teamMembers: 7,
+    });
+    expect(featuresFor({ plan: 'team', status: 'active', isActive: true, quantity: null }, { now })).toEqual({
+      ...PRO,
+      plan: 'team',
+      teamMembers: 2,
+    });
     expect(featuresFor({ plan: 'unknown', status: 'active', isActive: true, quantity: 50 }, { now })).toEqual(FREE);
     expect(featuresFor({ plan: 'enterprise', status: 'active', isActive: true }, { now })).toEqual(FREE);
   });

@@ -51,7 +51,10 @@ const DAY_MS = 86_400_000;
  * when no limit applies (not past_due, no grace configured: as long as Stripe retries the card, or
  * the start of the failure unknown).
  */
-export function pastDueGraceEndsAt(subscription: SubscriptionForFeatures | null, graceDays: number | undefined = env.PAST_DUE_GRACE_DAYS): Date | null {
+export function pastDueGraceEndsAt(
+  subscription: SubscriptionForFeatures | null,
+  graceDays: number | undefined = env.PAST_DUE_GRACE_DAYS,
+): Date | null {
   if (subscription?.status !== 'past_due' || graceDays === undefined || !subscription.pastDueSince) return null;
   return new Date(subscription.pastDueSince.getTime() + graceDays * DAY_MS);
 }

@@ -8,15 +8,26 @@ import { HANDLED_EVENT_TYPES } from './webhook/handlers';
 // Stripe's lookup-key semantics: a key belongs to one price; transfer_lookup_key moves it.
 
 let double: Awaited<ReturnType<typeof startStripeApiDouble>>;
-beforeEach(async () => { double = await startStripeApiDouble(); });
+beforeEach(async () => {
+  double = await startStripeApiDouble();
+});
 afterEach(() => double.close());
 
 const URL = 'https://app.example.com/api/webhooks/stripe';
-const writes = (from: number) => double.requests.slice(from).filter((request) => request.method === 'POST').map((request) => request.path);
+const writes = (from: number) =>
+  double.requests
+    .slice(from)
+    .filter((request) => request.method === 'POST')
+    .map((request) => request.path);
 
 async function run(options: { webhookUrl?: string; dryRun?: boolean } = {}) {
   const lines: string[] = [];
-  const result = await setupStripeAccount({ stripe: double.stripe, returnUrl: 'https://app.example.com/dashboard', ...options, log: (line) => lines.push(line) });
+  const result = await setupStripeAccount({
+    stripe: double.stripe,
+    returnUrl: 'https://app.example.com/dashboard',
+    ...options,
+    log: (line) => lines.push(line),
+  });
   return { ...result, lines };
 }
 
@@ -26,10 +37,16 @@ describe('stripe:setup on an empty account', () => {
     expect(first.changes).toBe(2 + 4 + 1 + 1);
     expect(first.webhookSecret).toMatch(/^whsec_/);
     const products = [...double.catalog.products.values()];
-    expect(products.map((product) => [product.name, product.metadata.catalog_plan])).toEqual([['Pro', 'pro'], ['Team', 'team']]);
+    expect(products.map((product) => [product.name, product.metadata.catalog_plan])).toEqual([
+      ['Pro', 'pro'],
+      ['Team', 'team'],
+    ]);
     const prices = [...double.catalog.prices.values()];
     expect(prices.map((price) => [price.lookup_key, price.unit_amount, price.recurring?.interval, price.currency])).toEqual([
-      ['pro_monthly', 2_000, 'month', 'usd'], ['pro_annual', 20_000, 'year', 'usd'], ['team_monthly', 1_500, 'month', 'usd'], ['team_annual', 15_000, 'year', 'usd'],
+      ['pro_monthly', 2_000, 'month', 'usd'],
+      ['pro_annual', 20_000, 'year', 'usd'],
+      ['team_monthly', 1_500, 'month', 'usd'],
+      ['team_annual', 15_000, 'year', 'usd'],
     ]);
     expect(prices.map((price) => price.product)).toEqual([products[0]?.id, products[0]?.id, products[1]?.id, products[1]?.id]);
 
@@ -39,7 +56,10 @@ describe('stripe:setup on an empty account', () => {
 
     const [portal] = [...double.catalog.portalConfigurations.values()];
     expect(portal?.metadata.managed_by).toBe('stripe-setup');
-    expect(portal?.features).toMatchObject({ subscription_cancel: { enabled: 'true', mode: 'at_period_end' }, subscription_update: { default_allowed_updates: ['price', 'quantity'] } });
+    expect(portal?.features).toMatchObject({
+      subscription_cancel: { enabled: 'true', mode: 'at_period_end' },
+      subscription_update: { default_allowed_updates: ['price', 'quantity'] },
+    });
     expect(first.lines.at(-1)).toBe('8 change(s) made.');
   });
 
@@ -71,18 +91,29 @@ describe('stripe:setup on an account that differs', () => {
     const before = double.requests.length;
     const rerun = await run();
     expect(rerun.changes).toBe(2); // the price, and the portal that lists the new price
-    expect(writes(before)).toEqual(['/v1/prices', `/v1/billing_portal/configurations/${[...double.catalog.portalConfigurations.keys()][0]}`]);
-    const requested = double.requests.find((request) => request.path === '/v1/prices' && request.method === 'POST' && double.requests.indexOf(request) >= before);
+    expect(writes(before)).toEqual([
+      '/v1/prices',
+      `/v1/billing_portal/configurations/${[...double.catalog.portalConfigurations.keys()][0]}`,
+    ]);
+    const requested = double.requests.find(
+      (request) => request.path === '/v1/prices' && request.method === 'POST' && double.requests.indexOf(request) >= before,
+    );
     expect(requested?.body.get('transfer_lookup_key')).toBe('true');
     const current = [...double.catalog.prices.values()].find((price) => price.lookup_key === 'pro_monthly');
     expect(current).toMatchObject({ unit_amount: 2_000 });
     expect(current?.id).not.toBe(old.id);
     expect(double.catalog.prices.get(old.id)).toMatchObject({ lookup_key: null, active: true, unit_amount: 1_900 });
-    expect(rerun.lines).toContain(`price pro_monthly: created ${current?.id} at 2000 cents per month, moving the lookup key from ${old.id} (which keeps its subscribers)`);
+    expect(rerun.lines).toContain(
+      `price pro_monthly: created ${current?.id} at 2000 cents per month, moving the lookup key from ${old.id} (which keeps its subscribers)`,
+    );
   });
 
   it('an endpoint listening to other events gets exactly the handled ones; no new secret', async () => {
-    await double.stripe.webhookEndpoints.create({ url: URL, enabled_events: ['*'], api_version: Stripe.API_VERSION as Stripe.WebhookEndpointCreateParams.ApiVersion });
+    await double.stripe.webhookEndpoints.create({
+      url: URL,
+      enabled_events: ['*'],
+      api_version: Stripe.API_VERSION as Stripe.WebhookEndpointCreateParams.ApiVersion,
+    });
     const result = await run({ webhookUrl: URL });
     expect(result.webhookSecret).toBeNull();
     expect(double.webhookEndpoints).toHaveLength(1);
@@ -90,9 +121,15 @@ describe('stripe:setup on an account that differs', () => {
   });
 
   it('an endpoint on another API version is left alone, with how to replace it', async () => {
-    await double.stripe.webhookEndpoints.create({ url: URL, enabled_events: [...HANDLED_EVENT_TYPES] as Stripe.WebhookEndpointCreateParams.EnabledEvent[], api_version: '2025-01-27.acacia' });
+    await double.stripe.webhookEndpoints.create({
+      url: URL,
+      enabled_events: [...HANDLED_EVENT_TYPES] as Stripe.WebhookEndpointCreateParams.EnabledEvent[],
+      api_version: '2025-01-27.acacia',
+    });
     const result = await run({ webhookUrl: URL });
-    expect(result.lines.some((line) => line.includes('is on API version 2025-01-27.acacia') && line.includes('STRIPE_WEBHOOK_SECRET'))).toBe(true);
+    expect(
+      result.lines.some((line) => line.includes('is on API version 2025-01-27.acacia') && line.includes('STRIPE_WEBHOOK_SECRET')),
+    ).toBe(true);
     expect(double.webhookEndpoints[0]?.api_version).toBe('2025-01-27.acacia');
   });
 
@@ -111,7 +148,17 @@ describe('the double keeps Stripe lookup-key rules', () => {
   it('refuses a taken lookup key without transfer_lookup_key, and takes at most 10 keys in a list', async () => {
     await run();
     const product = [...double.catalog.products.keys()][0] ?? '';
-    await expect(double.stripe.prices.create({ product, currency: 'usd', unit_amount: 1, recurring: { interval: 'month' }, lookup_key: 'pro_monthly' })).rejects.toMatchObject({ statusCode: 400 });
-    await expect(double.stripe.prices.list({ lookup_keys: Array.from({ length: 11 }, (_, index) => `key_${index}`) })).rejects.toMatchObject({ statusCode: 400 });
+    await expect(
+      double.stripe.prices.create({
+        product,
+        currency: 'usd',
+        unit_amount: 1,
+        recurring: { interval: 'month' },
+        lookup_key: 'pro_monthly',
+      }),
+    ).rejects.toMatchObject({ statusCode: 400 });
+    await expect(
+      double.stripe.prices.list({ lookup_keys: Array.from({ length: 11 }, (_, index) => `key_${index}`) }),
+    ).rejects.toMatchObject({ statusCode: 400 });
   });
 });

@@ -48,7 +48,9 @@ describe('getStripe', () => {
   });
 
   it('refuses a STRIPE_API_URL with a path, which stripe-node could not honour', async () => {
-    await expect(loadClient({ STRIPE_SECRET_KEY: 'sk_test_local', STRIPE_API_URL: 'http://127.0.0.1:12111/v1' })).rejects.toThrow(/STRIPE_API_URL/);
+    await expect(loadClient({ STRIPE_SECRET_KEY: 'sk_test_local', STRIPE_API_URL: 'http://127.0.0.1:12111/v1' })).rejects.toThrow(
+      /STRIPE_API_URL/,
+    );
   });
 });
 

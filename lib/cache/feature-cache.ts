@@ -31,6 +31,11 @@ export async function readCachedFeatures(userId: string): Promise<CacheRead> {
 }
 
 /** Caches flags read from the database, unless the cache was invalidated since `generation` was read. */
-export async function writeCachedFeatures(userId: string, value: string, generation: string, ttlSeconds: number = env.FEATURE_CACHE_TTL_SECONDS): Promise<boolean> {
+export async function writeCachedFeatures(
+  userId: string,
+  value: string,
+  generation: string,
+  ttlSeconds: number = env.FEATURE_CACHE_TTL_SECONDS,
+): Promise<boolean> {
   return getCacheStore().setIfGeneration(featureCacheKey(userId), value, ttlSeconds, generation);
 }

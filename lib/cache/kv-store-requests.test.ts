@@ -14,14 +14,17 @@ async function startEndpoint(reply: (command: string[]) => unknown) {
   const requests: Recorded[] = [];
   const server = createServer((request, response) => {
     let body = '';
-    request.on('data', (chunk: Buffer) => { body += chunk.toString(); });
+    request.on('data', (chunk: Buffer) => {
+      body += chunk.toString();
+    });
     request.on('end', () => {
       // One command to `/`, or a batch of them to `/pipeline` (the client batches concurrent calls).
       const parsed = JSON.parse(body) as unknown[];
       const pipeline = request.url?.startsWith('/pipeline') === true;
-      const commands = (pipeline ? parsed as unknown[][] : [parsed]).map((command) => command.map(String));
+      const commands = (pipeline ? (parsed as unknown[][]) : [parsed]).map((command) => command.map(String));
       const base64 = request.headers['upstash-encoding'] === 'base64';
-      const encode = (value: unknown): unknown => (typeof value === 'string' && base64 ? Buffer.from(value).toString('base64') : Array.isArray(value) ? value.map(encode) : value);
+      const encode = (value: unknown): unknown =>
+        typeof value === 'string' && base64 ? Buffer.from(value).toString('base64') : Array.isArray(value) ? value.map(encode) : value;
       const results = commands.map((command) => {
         requests.push({ headers: request.headers, command });
         return reply(command);
@@ -38,9 +41,13 @@ async function startEndpoint(reply: (command: string[]) => unknown) {
 }
 
 let kv: FakeKv;
-beforeAll(async () => { kv = await startFakeKv(); });
+beforeAll(async () => {
+  kv = await startFakeKv();
+});
 afterAll(() => kv.close());
-afterEach(() => { kv.commands.length = 0; });
+afterEach(() => {
+  kv.commands.length = 0;
+});
 
 describe('the KV store', () => {
   it('keeps a key generation beside the key, under {key}:gen', async () => {
@@ -84,7 +91,10 @@ describe('the KV store', () => {
     const endpoint = await startEndpoint(() => undefined);
     try {
       await expect(createKvStore({ url: endpoint.url, token: 'token' }).get('features:any')).rejects.toThrow();
-      expect(endpoint.requests.map((request) => request.command)).toEqual([['get', 'features:any'], ['get', 'features:any']]);
+      expect(endpoint.requests.map((request) => request.command)).toEqual([
+        ['get', 'features:any'],
+        ['get', 'features:any'],
+      ]);
     } finally {
       await endpoint.close();
     }
@@ -108,7 +118,7 @@ describe('the memory store', () => {
     }
   });
 
-  it('a delete of one user key leaves the other users\' pending writes alone', async () => {
+  it("a delete of one user key leaves the other users' pending writes alone", async () => {
     const store = createMemoryStore();
     const other = await store.read('features:user_b');
     await store.del('features:user_a');

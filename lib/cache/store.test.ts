@@ -18,10 +18,17 @@ async function loadStore(env: Record<string, string | undefined>) {
   return getCacheStore();
 }
 
-const NO_KV = { KV_REST_API_URL: undefined, KV_REST_API_TOKEN: undefined, UPSTASH_REDIS_REST_URL: undefined, UPSTASH_REDIS_REST_TOKEN: undefined };
+const NO_KV = {
+  KV_REST_API_URL: undefined,
+  KV_REST_API_TOKEN: undefined,
+  UPSTASH_REDIS_REST_URL: undefined,
+  UPSTASH_REDIS_REST_TOKEN: undefined,
+};
 
 let kv: FakeKv;
-beforeAll(async () => { kv = await startFakeKv(); });
+beforeAll(async () => {
+  kv = await startFakeKv();
+});
 afterEach(async () => {
   vi.useRealTimers();
   vi.unstubAllEnvs();
@@ -196,7 +203,10 @@ describe('getCacheStore', () => {
     expect(errors).not.toHaveBeenCalled();
     expect((await loadStore({ ...NO_KV, NODE_ENV: 'production' })).kind).toBe('memory');
     expect(errors).toHaveBeenCalledTimes(1);
-    expect(JSON.parse(String(errors.mock.calls[0]?.[0]))).toMatchObject({ level: 'warn', msg: expect.stringContaining('Feature cache in process memory') });
+    expect(JSON.parse(String(errors.mock.calls[0]?.[0]))).toMatchObject({
+      level: 'warn',
+      msg: expect.stringContaining('Feature cache in process memory'),
+    });
     errors.mockRestore();
   });
 

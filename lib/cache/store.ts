@@ -135,7 +135,11 @@ export function createKvStore(config: { url: string; token: string }): CacheStor
   const readOnMiss = redis.createScript<unknown>(READ_ON_MISS_SCRIPT);
   const setIfGeneration = redis.createScript<unknown>(SET_IF_GENERATION_SCRIPT);
   const deleteAndRenew = redis.createScript<unknown>(DELETE_SCRIPT);
-  const get = async (key: string): Promise<string | null> => z.string().nullable().parse(await redis.get(key));
+  const get = async (key: string): Promise<string | null> =>
+    z
+      .string()
+      .nullable()
+      .parse(await redis.get(key));
   return {
     kind: 'kv',
     get,
@@ -171,7 +175,9 @@ export function getCacheStore(): CacheStore {
   if (!globalForCache.cacheStore) {
     const config = kvConfig();
     if (!config && env.NODE_ENV === 'production') {
-      logger.warn('Feature cache in process memory: with several instances each keeps its own copy; set KV_REST_API_URL and KV_REST_API_TOKEN');
+      logger.warn(
+        'Feature cache in process memory: with several instances each keeps its own copy; set KV_REST_API_URL and KV_REST_API_TOKEN',
+      );
     }
     globalForCache.cacheStore = config ? createKvStore(config) : createMemoryStore();
   }

@@ -150,7 +150,10 @@ async function linkedDataDir(projectDir: string, folder: string): Promise<string
     await rm(projectDir); // the cluster it led to is gone (a cleaned temporary folder): start afresh
   } else if (existing) {
     const empty = existing.isDirectory() && (await readdir(projectDir)).length === 0;
-    if (!empty) throw new Error(`${projectDir} is out of the postgres user's reach; delete it (a new cluster is created where that user can reach it) or move the project`);
+    if (!empty)
+      throw new Error(
+        `${projectDir} is out of the postgres user's reach; delete it (a new cluster is created where that user can reach it) or move the project`,
+      );
     await rm(projectDir, { recursive: true });
   }
   await mkdir(dataRoot, { recursive: true });
@@ -158,7 +161,8 @@ async function linkedDataDir(projectDir: string, folder: string): Promise<string
   for (const entry of await readdir(dataRoot)) {
     const other = path.join(dataRoot, entry);
     const owner = await readFile(path.join(other, 'owner'), 'utf8').catch(() => null);
-    if (owner !== null && (await readlink(owner).catch(() => null)) !== path.join(other, 'pgdata')) await rm(other, { recursive: true, force: true });
+    if (owner !== null && (await readlink(owner).catch(() => null)) !== path.join(other, 'pgdata'))
+      await rm(other, { recursive: true, force: true });
   }
   await rm(home, { recursive: true, force: true });
   // Link first, then the owner file: a concurrent sweep never sees an owner without its link.
@@ -274,7 +278,12 @@ async function connectAdmin(port: number, password: string, passwordFile: string
  * on loopback only, and creates the database. Used by `npm run dev` and the tests when no
  * DATABASE_URL is set.
  */
-export async function startEmbeddedPostgres({ dataDir, port, database = 'billing', fsync = true }: StartOptions): Promise<EmbeddedDatabase> {
+export async function startEmbeddedPostgres({
+  dataDir,
+  port,
+  database = 'billing',
+  fsync = true,
+}: StartOptions): Promise<EmbeddedDatabase> {
   const projectDir = path.resolve(dataDir);
   const logs: string[] = [];
   const remember = (message: unknown) => {
@@ -282,14 +291,19 @@ export async function startEmbeddedPostgres({ dataDir, port, database = 'billing
     if (logs.length > 40) logs.shift();
   };
   const failure = (step: string, error: unknown, where = projectDir) =>
-    new Error(`Embedded PostgreSQL failed to ${step} (data: ${where}, port ${port}): ${error instanceof Error ? error.message : String(error ?? 'it exited early')}\n${logs.join('').slice(-3000)}`);
+    new Error(
+      `Embedded PostgreSQL failed to ${step} (data: ${where}, port ${port}): ${error instanceof Error ? error.message : String(error ?? 'it exited early')}\n${logs.join('').slice(-3000)}`,
+    );
 
-  const placement = await placeCluster(projectDir).catch((error: unknown) => { throw failure('find a place the postgres user can reach', error); });
+  const placement = await placeCluster(projectDir).catch((error: unknown) => {
+    throw failure('find a place the postgres user can reach', error);
+  });
   const absoluteDir = placement.dataDir;
   const { binDir, user } = placement;
   if (binDir && user) {
-    await Promise.all(['initdb', 'postgres'].map((program) => checkRunnable(path.join(binDir, program), user)))
-      .catch((error: unknown) => { throw failure('run its binaries', error, absoluteDir); });
+    await Promise.all(['initdb', 'postgres'].map((program) => checkRunnable(path.join(binDir, program), user))).catch((error: unknown) => {
+      throw failure('run its binaries', error, absoluteDir);
+    });
   }
   // Beside the cluster, not in it: PostgreSQL never reads it, and its owner (root, as root) alone can.
   const passwordFile = `${absoluteDir}.password`;
@@ -318,10 +332,14 @@ export async function startEmbeddedPostgres({ dataDir, port, database = 'billing
     createPostgresUser: placement.user !== undefined,
     initdbFlags: ['--encoding=UTF8', '--no-instructions', `--pwfile=${pwfile}`],
     postgresFlags: [
-      '-c', 'listen_addresses=127.0.0.1',
-      '-c', 'unix_socket_directories=',
-      '-c', `fsync=${fsync ? 'on' : 'off'}`,
-      '-c', 'max_connections=200',
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'unix_socket_directories=',
+      '-c',
+      `fsync=${fsync ? 'on' : 'off'}`,
+      '-c',
+      'max_connections=200',
     ],
     onLog: remember,
     onError: remember,
@@ -337,7 +355,10 @@ export async function startEmbeddedPostgres({ dataDir, port, database = 'billing
       await rm(pwfile, { force: true });
     }
   }
-  const start = () => server.start().catch((error: unknown) => { throw failure('start', error, absoluteDir); });
+  const start = () =>
+    server.start().catch((error: unknown) => {
+      throw failure('start', error, absoluteDir);
+    });
   await start();
 
   const admin = await connectAdmin(port, password, passwordFile).catch(async (error: unknown) => {

@@ -43,5 +43,7 @@ export function sqlState(error: unknown): string | undefined {
 
 /** The constraint a failed query violated, if PostgreSQL named one. */
 export function violatedConstraint(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && 'constraint' in error && typeof error.constraint === 'string' ? error.constraint : undefined;
+  return typeof error === 'object' && error !== null && 'constraint' in error && typeof error.constraint === 'string'
+    ? error.constraint
+    : undefined;
 }

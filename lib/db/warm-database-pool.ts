@@ -14,7 +14,9 @@ const WARM_UP_SQL = `SELECT
  */
 export function warmDatabasePool(): void {
   if (!env.DATABASE_URL) return;
-  getPool().query(WARM_UP_SQL).catch((error: unknown) => {
-    logger.warn('Database not reachable at start; the first request connects', { error: errorMessage(error) });
-  });
+  getPool()
+    .query(WARM_UP_SQL)
+    .catch((error: unknown) => {
+      logger.warn('Database not reachable at start; the first request connects', { error: errorMessage(error) });
+    });
 }

@@ -62,19 +62,48 @@ export function totalCents(billing: TestPrice): number {
  * a retry for any delivery the app did not accept. With `trialDays`, the subscription starts
  * `trialing` (as with Checkout's `subscription_data.trial_period_days`) and the first invoice is $0.
  */
-export async function deliverCheckoutEvents({ user, lookupKey, seats, baseUrl, trialDays }: { user: CurrentUser; lookupKey: string; seats?: number | null; baseUrl: string; trialDays?: number }): Promise<void> {
+export async function deliverCheckoutEvents({
+  user,
+  lookupKey,
+  seats,
+  baseUrl,
+  trialDays,
+}: {
+  user: CurrentUser;
+  lookupKey: string;
+  seats?: number | null;
+  baseUrl: string;
+  trialDays?: number;
+}): Promise<void> {
   const price = findCatalogPrice(lookupKey);
   if (!price) throw new Error(`Unknown price ${lookupKey}`);
   const billing = billingOf(price, seats);
-  const ids: TestEventIds = { userId: user.id, customerId: user.stripeCustomerId ?? stripeLikeId('cus'), subscriptionId: stripeLikeId('sub') };
+  const ids: TestEventIds = {
+    userId: user.id,
+    customerId: user.stripeCustomerId ?? stripeLikeId('cus'),
+    subscriptionId: stripeLikeId('sub'),
+  };
   const now = Math.floor(Date.now() / 1000);
   const trial = trialDays ? { start: now, end: now + trialDays * DAY_SECONDS } : undefined;
   const period = trial ?? { start: now, end: now + (billing.interval === 'year' ? 365 : 30) * DAY_SECONDS };
   const bodies = [
     ...(user.stripeCustomerId ? [] : [buildTestEvent('customer.created', { ids, created: now })]),
-    buildTestEvent('customer.subscription.created', { ids, created: now, price: billing, period, trial, status: trial ? 'trialing' : 'active' }),
+    buildTestEvent('customer.subscription.created', {
+      ids,
+      created: now,
+      price: billing,
+      period,
+      trial,
+      status: trial ? 'trialing' : 'active',
+    }),
     buildTestEvent('checkout.session.completed', { ids, created: now }),
-    buildTestEvent('invoice.payment_succeeded', { ids, created: now, period, amountCents: trial ? 0 : totalCents(billing), billingReason: 'subscription_create' }),
+    buildTestEvent('invoice.payment_succeeded', {
+      ids,
+      created: now,
+      period,
+      amountCents: trial ? 0 : totalCents(billing),
+      billingReason: 'subscription_create',
+    }),
   ];
   await Promise.all(shuffle(bodies).map((body) => postSignedEventWithRetries(baseUrl, body)));
 }

@@ -6,7 +6,14 @@ import { getPrisma } from '../db/client';
 import { findCatalogPrice, type CatalogPrice } from '../billing/catalog';
 import { changeDirection, positionOf, type SubscriptionChange } from '../billing/change-subscription';
 import { billingOf } from './simulate-checkout';
-import { advanceClockEvents, paymentActionEvents, paymentConfirmedEvents, renewalEvents, subscriptionChangeEvents, type SimulatedSubscription } from './simulate-subscription-change';
+import {
+  advanceClockEvents,
+  paymentActionEvents,
+  paymentConfirmedEvents,
+  renewalEvents,
+  subscriptionChangeEvents,
+  type SimulatedSubscription,
+} from './simulate-subscription-change';
 import { buildTestEvent, freshTestEventIds } from './test-events';
 
 const price = (lookupKey: string): CatalogPrice => {
@@ -22,9 +29,9 @@ const DAY = 86_400;
 function prepared(subscription: SimulatedSubscription & { quantity: number | null }, change: SubscriptionChange) {
   if (change.kind !== 'switch_price') return { change };
   const current = positionOf(subscription);
-  const target = { price: price(change.lookupKey), seats: change.seats ?? (price(change.lookupKey).seats?.min ?? 1) };
+  const target = { price: price(change.lookupKey), seats: change.seats ?? price(change.lookupKey).seats?.min ?? 1 };
   const direction = current ? changeDirection(current, target) : 'upgrade';
-  return { change, target: { ...target, direction: direction === 'downgrade' ? 'downgrade' as const : 'upgrade' as const } };
+  return { change, target: { ...target, direction: direction === 'downgrade' ? ('downgrade' as const) : ('upgrade' as const) } };
 }
 const switchTo = (lookupKey: string, seats: number | null = null): SubscriptionChange => ({ kind: 'switch_price', lookupKey, seats });
 
@@ -34,14 +41,17 @@ async function apply(bodies: string[]) {
   }
 }
 
-const rowOf = (subscriptionId: string) => getPrisma().userSubscription.findUniqueOrThrow({ where: { stripeSubscriptionId: subscriptionId } });
+const rowOf = (subscriptionId: string) =>
+  getPrisma().userSubscription.findUniqueOrThrow({ where: { stripeSubscriptionId: subscriptionId } });
 
 /** A Pro Monthly subscription, active since `start`, as the checkout simulator leaves it. */
 async function monthlySubscription(start: number, status = 'active') {
   const ids = freshTestEventIds(`user_${Math.random().toString(36).slice(2)}`);
   const period = { start, end: start + 30 * DAY };
   const trial = status === 'trialing' ? period : undefined;
-  await apply([buildTestEvent('customer.subscription.created', { ids, created: start, price: billingOf(price('pro_monthly')), period, trial, status })]);
+  await apply([
+    buildTestEvent('customer.subscription.created', { ids, created: start, price: billingOf(price('pro_monthly')), period, trial, status }),
+  ]);
   return ids;
 }
 
@@ -61,7 +71,11 @@ describe('the simulator answers subscription changes with the events Stripe send
     const rows = await getPrisma().userSubscription.findMany({ where: { userId: ids.userId } });
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({
-      stripeSubscriptionId: ids.subscriptionId, stripePriceId: ANNUAL, billingPeriod: 'annual', status: 'active', isActive: true,
+      stripeSubscriptionId: ids.subscriptionId,
+      stripePriceId: ANNUAL,
+      billingPeriod: 'annual',
+      status: 'active',
+      isActive: true,
       currentPeriodEnd: new Date((now + 365 * DAY) * 1000),
     });
   });
@@ -69,33 +83,62 @@ describe('the simulator answers subscription changes with the events Stripe send
   it('schedules Pro Annual to Pro Monthly for the period end; the clock reaching it makes the change', async () => {
     const start = Math.floor(Date.now() / 1000) - 10 * DAY;
     const ids = freshTestEventIds(`user_${Math.random().toString(36).slice(2)}`);
-    await apply([buildTestEvent('customer.subscription.created', { ids, created: start, price: billingOf(price('pro_annual')), period: { start, end: start + 365 * DAY } })]);
+    await apply([
+      buildTestEvent('customer.subscription.created', {
+        ids,
+        created: start,
+        price: billingOf(price('pro_annual')),
+        period: { start, end: start + 365 * DAY },
+      }),
+    ]);
     const now = start + 10 * DAY;
     const row = await rowOf(ids.subscriptionId);
     const bodies = subscriptionChangeEvents(row, prepared(row, switchTo('pro_monthly')), now);
     expect(bodies.map((body) => JSON.parse(body).type)).toEqual(['subscription_schedule.created', 'customer.subscription.updated']);
     await apply(bodies);
     const scheduled = await rowOf(ids.subscriptionId);
-    expect(scheduled).toMatchObject({ stripePriceId: ANNUAL, billingPeriod: 'annual', pendingPlan: 'pro', pendingBillingPeriod: 'monthly', pendingQuantity: 1, pendingChangeAt: new Date((start + 365 * DAY) * 1000) });
+    expect(scheduled).toMatchObject({
+      stripePriceId: ANNUAL,
+      billingPeriod: 'annual',
+      pendingPlan: 'pro',
+      pendingBillingPeriod: 'monthly',
+      pendingQuantity: 1,
+      pendingChangeAt: new Date((start + 365 * DAY) * 1000),
+    });
     expect(scheduled.stripeScheduleId).toMatch(/^sub_sched_/);
 
     await apply(advanceClockEvents(scheduled, now + DAY));
     expect(await rowOf(ids.subscriptionId)).toMatchObject({
-      stripePriceId: MONTHLY, billingPeriod: 'monthly', pendingPlan: null, currentPeriodEnd: new Date((start + 395 * DAY) * 1000),
+      stripePriceId: MONTHLY,
+      billingPeriod: 'monthly',
+      pendingPlan: null,
+      currentPeriodEnd: new Date((start + 395 * DAY) * 1000),
     });
   });
 
   it('undoes a scheduled downgrade: the schedule is released and nothing is pending', async () => {
     const start = Math.floor(Date.now() / 1000) - 10 * DAY;
     const ids = freshTestEventIds(`user_${Math.random().toString(36).slice(2)}`);
-    await apply([buildTestEvent('customer.subscription.created', { ids, created: start, price: billingOf(price('team_monthly'), 6), period: { start, end: start + 30 * DAY } })]);
+    await apply([
+      buildTestEvent('customer.subscription.created', {
+        ids,
+        created: start,
+        price: billingOf(price('team_monthly'), 6),
+        period: { start, end: start + 30 * DAY },
+      }),
+    ]);
     const row = await rowOf(ids.subscriptionId);
     expect(row).toMatchObject({ plan: 'team', quantity: 6 });
     await apply(subscriptionChangeEvents(row, prepared(row, switchTo('team_monthly', 3))));
     const scheduled = await rowOf(ids.subscriptionId);
     expect(scheduled).toMatchObject({ quantity: 6, pendingPlan: 'team', pendingQuantity: 3 });
     await apply(subscriptionChangeEvents(scheduled, { change: { kind: 'undo_pending_change' } }));
-    expect(await rowOf(ids.subscriptionId)).toMatchObject({ quantity: 6, stripeScheduleId: null, pendingPlan: null, pendingQuantity: null });
+    expect(await rowOf(ids.subscriptionId)).toMatchObject({
+      quantity: 6,
+      stripeScheduleId: null,
+      pendingPlan: null,
+      pendingQuantity: null,
+    });
   });
 
   it('upgrades Pro to Team with seats at once, on the same period, charging the difference', async () => {
@@ -105,7 +148,12 @@ describe('the simulator answers subscription changes with the events Stripe send
     const bodies = subscriptionChangeEvents(row, prepared(row, switchTo('team_monthly', 4)), start + 15 * DAY);
     expect(JSON.parse(bodies[1]!).data.object.amount_paid).toBe(Math.round(((6_000 - 2_000) * 15) / 30));
     await apply(bodies);
-    expect(await rowOf(ids.subscriptionId)).toMatchObject({ plan: 'team', quantity: 4, billingPeriod: 'monthly', currentPeriodEnd: new Date((start + 30 * DAY) * 1000) });
+    expect(await rowOf(ids.subscriptionId)).toMatchObject({
+      plan: 'team',
+      quantity: 4,
+      billingPeriod: 'monthly',
+      currentPeriodEnd: new Date((start + 30 * DAY) * 1000),
+    });
   });
 
   it('asks the customer to confirm a payment, and the confirmation clears it', async () => {
@@ -132,10 +180,18 @@ describe('the simulator answers subscription changes with the events Stripe send
     const ids = await monthlySubscription(start);
     await apply(subscriptionChangeEvents(await rowOf(ids.subscriptionId), { change: { kind: 'cancel_at_period_end' } }));
     const canceling = await rowOf(ids.subscriptionId);
-    expect(canceling).toMatchObject({ cancelAtPeriodEnd: true, status: 'active', isActive: true, currentPeriodEnd: new Date((start + 30 * DAY) * 1000) });
+    expect(canceling).toMatchObject({
+      cancelAtPeriodEnd: true,
+      status: 'active',
+      isActive: true,
+      currentPeriodEnd: new Date((start + 30 * DAY) * 1000),
+    });
 
     const [resume] = subscriptionChangeEvents(canceling, { change: { kind: 'resume' } });
-    expect(JSON.parse(resume!).data).toMatchObject({ object: { cancel_at_period_end: false, cancel_at: null }, previous_attributes: { cancel_at_period_end: true, cancel_at: start + 30 * DAY } });
+    expect(JSON.parse(resume!).data).toMatchObject({
+      object: { cancel_at_period_end: false, cancel_at: null },
+      previous_attributes: { cancel_at_period_end: true, cancel_at: start + 30 * DAY },
+    });
     await apply([resume!]);
     expect(await rowOf(ids.subscriptionId)).toMatchObject({ cancelAtPeriodEnd: false, status: 'active' });
   });
@@ -165,6 +221,10 @@ describe('the simulator answers subscription changes with the events Stripe send
     expect(bodies).toHaveLength(1);
     expect(JSON.parse(bodies[0]!).data.object).toMatchObject({ status: 'trialing', trial_end: start + 30 * DAY });
     await apply(bodies);
-    expect(await rowOf(ids.subscriptionId)).toMatchObject({ status: 'trialing', billingPeriod: 'annual', currentPeriodEnd: new Date((start + 30 * DAY) * 1000) });
+    expect(await rowOf(ids.subscriptionId)).toMatchObject({
+      status: 'trialing',
+      billingPeriod: 'annual',
+      currentPeriodEnd: new Date((start + 30 * DAY) * 1000),
+    });
   });
 });

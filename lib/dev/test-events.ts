@@ -130,7 +130,10 @@ export function buildTestEvent(type: string, options: BuildOptions): string {
   return JSON.stringify(event, null, 2);
 }
 
-function setSubscriptionState(event: Record<string, unknown>, { period, cancelAtPeriodEnd, trial, previousAttributes, created, cancelAt, schedule }: BuildOptions) {
+function setSubscriptionState(
+  event: Record<string, unknown>,
+  { period, cancelAtPeriodEnd, trial, previousAttributes, created, cancelAt, schedule }: BuildOptions,
+) {
   const data = event.data as { object: Record<string, unknown>; previous_attributes?: unknown };
   const subscription = data.object;
   const item = (subscription.items as { data: Record<string, unknown>[] }).data[0];
@@ -158,7 +161,10 @@ function setSubscriptionState(event: Record<string, unknown>, { period, cancelAt
   if (previousAttributes) data.previous_attributes = previousAttributes;
 }
 
-function setInvoiceState(invoice: Record<string, unknown>, { period, amountCents, billingReason, invoiceId, hostedInvoiceUrl }: BuildOptions) {
+function setInvoiceState(
+  invoice: Record<string, unknown>,
+  { period, amountCents, billingReason, invoiceId, hostedInvoiceUrl }: BuildOptions,
+) {
   if (invoiceId) invoice.id = invoiceId;
   if (hostedInvoiceUrl) invoice.hosted_invoice_url = hostedInvoiceUrl;
   const lines = (invoice.lines as { data: Record<string, unknown>[] }).data;
@@ -169,7 +175,13 @@ function setInvoiceState(invoice: Record<string, unknown>, { period, amountCents
   }
   if (amountCents !== undefined) {
     const paid = invoice.status === 'paid';
-    Object.assign(invoice, { amount_due: amountCents, amount_paid: paid ? amountCents : 0, amount_remaining: paid ? 0 : amountCents, subtotal: amountCents, total: amountCents });
+    Object.assign(invoice, {
+      amount_due: amountCents,
+      amount_paid: paid ? amountCents : 0,
+      amount_remaining: paid ? 0 : amountCents,
+      subtotal: amountCents,
+      total: amountCents,
+    });
     for (const line of lines) Object.assign(line, { amount: amountCents });
   }
   if (billingReason) invoice.billing_reason = billingReason;
@@ -182,9 +194,24 @@ function setSubscriptionPrice(subscription: Record<string, unknown>, price: NonN
   const end = price.interval === 'year' ? start + 365 * 86_400 : start + 30 * 86_400;
   const template = item.price as Record<string, unknown>;
   const recurring = { ...(template.recurring as Record<string, unknown>), interval: price.interval, interval_count: 1 };
-  item.price = { ...template, id: price.id, lookup_key: price.lookupKey, recurring, unit_amount: price.amountCents, unit_amount_decimal: String(price.amountCents) };
+  item.price = {
+    ...template,
+    id: price.id,
+    lookup_key: price.lookupKey,
+    recurring,
+    unit_amount: price.amountCents,
+    unit_amount_decimal: String(price.amountCents),
+  };
   item.quantity = price.quantity ?? 1;
-  if (item.plan) item.plan = { ...(item.plan as Record<string, unknown>), id: price.id, interval: price.interval, interval_count: 1, amount: price.amountCents, amount_decimal: String(price.amountCents) };
+  if (item.plan)
+    item.plan = {
+      ...(item.plan as Record<string, unknown>),
+      id: price.id,
+      interval: price.interval,
+      interval_count: 1,
+      amount: price.amountCents,
+      amount_decimal: String(price.amountCents),
+    };
   subscription.billing_cycle_anchor = start;
   item.current_period_start = start;
   item.current_period_end = end;
@@ -208,7 +235,10 @@ type ScheduleOptions = {
  * A `subscription_schedule.*` event as Stripe sends it (API version pinned by the SDK): phase items
  * carry the price id only; the phase's `lookup_key` metadata is what the app sets when it schedules.
  */
-export function buildScheduleEvent(type: string, { ids, scheduleId, status, phases, currentPhase, created = Math.floor(Date.now() / 1000) }: ScheduleOptions): string {
+export function buildScheduleEvent(
+  type: string,
+  { ids, scheduleId, status, phases, currentPhase, created = Math.floor(Date.now() / 1000) }: ScheduleOptions,
+): string {
   const released = status === 'released';
   const current = currentPhase === null ? null : phases[currentPhase];
   const event = {

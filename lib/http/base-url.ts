@@ -9,7 +9,7 @@ import { BillingError } from './billing-error';
 export function baseUrlFrom(headers: Headers, development = developmentDefaultsApply()): string {
   const configured = appUrl();
   if (configured) return configured;
-  if (!development) throw new BillingError('This deployment has no APP_URL: set it to the app\'s public URL (https://your.app).', 503);
+  if (!development) throw new BillingError("This deployment has no APP_URL: set it to the app's public URL (https://your.app).", 503);
   const host = headers.get('x-forwarded-host') ?? headers.get('host') ?? 'localhost:3000';
   const protocol = headers.get('x-forwarded-proto') ?? (host.startsWith('localhost') || host.startsWith('127.') ? 'http' : 'https');
   return `${protocol}://${host}`;

@@ -3,7 +3,10 @@
  * cause), `status` is the HTTP status it answers with.
  */
 export class BillingError extends Error {
-  constructor(message: string, readonly status: number) {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
     super(message);
     this.name = 'BillingError';
   }

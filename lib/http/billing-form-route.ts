@@ -30,7 +30,11 @@ async function readForm(request: Request): Promise<FormData> {
   try {
     body = await readBoundedBody(request, MAX_FORM_BODY_BYTES, env.WEBHOOK_BODY_TIMEOUT_MS);
   } catch (error) {
-    if (error instanceof BodyLimitError) throw new BillingError(error.kind === 'too_large' ? 'Form too large.' : 'Form not received in time.', error.kind === 'too_large' ? 413 : 408);
+    if (error instanceof BodyLimitError)
+      throw new BillingError(
+        error.kind === 'too_large' ? 'Form too large.' : 'Form not received in time.',
+        error.kind === 'too_large' ? 413 : 408,
+      );
     throw error;
   }
   try {
@@ -55,7 +59,11 @@ function failureResponse(request: Request, error: BillingError, page: string | n
  * failure answers its BillingError's status (JSON), or, to a browser, goes back to `errorPage` with
  * the message; an unexpected cause goes to the log only (500).
  */
-export async function billingFormRoute<Fields>(request: Request, options: BillingFormRouteOptions<Fields>, work: BillingWork<Fields>): Promise<Response> {
+export async function billingFormRoute<Fields>(
+  request: Request,
+  options: BillingFormRouteOptions<Fields>,
+  work: BillingWork<Fields>,
+): Promise<Response> {
   let baseUrl: string;
   let form: FormData;
   try {

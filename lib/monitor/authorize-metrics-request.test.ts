@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { authorizeMetricsRequest } from './authorize-metrics-request';
 
-const request = (authorization?: string) => new Request('http://localhost/api/metrics', { headers: authorization ? { authorization } : {} });
+const request = (authorization?: string) =>
+  new Request('http://localhost/api/metrics', { headers: authorization ? { authorization } : {} });
 
 describe('authorizeMetricsRequest', () => {
   it('answers 404 when no token is configured, whatever the request sends', () => {

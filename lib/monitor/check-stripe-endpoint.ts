@@ -7,7 +7,13 @@ import { errorMessage, logger } from '../logger';
 import type { AlertFinding } from './alert-names';
 
 // The fields of a webhook endpoint this check reads.
-const endpointShape = z.object({ id: z.string(), url: z.string(), status: z.string(), api_version: z.string().nullable(), enabled_events: z.array(z.string()) });
+const endpointShape = z.object({
+  id: z.string(),
+  url: z.string(),
+  status: z.string(),
+  api_version: z.string().nullable(),
+  enabled_events: z.array(z.string()),
+});
 
 const WEBHOOK_PATHS = ['/api/webhooks/stripe', '/webhooks/stripe'];
 
@@ -29,7 +35,8 @@ function endpointDifferences(endpoint: z.infer<typeof endpointShape>): string[] 
   const missing = HANDLED_EVENT_TYPES.filter((type) => !enabled.has(type) && !enabled.has('*'));
   const extra = endpoint.enabled_events.filter((type) => !HANDLED_EVENT_TYPES.includes(type));
   const differences: string[] = [];
-  if (endpoint.api_version !== Stripe.API_VERSION) differences.push(`API version ${endpoint.api_version ?? 'the account default'} instead of ${Stripe.API_VERSION}`);
+  if (endpoint.api_version !== Stripe.API_VERSION)
+    differences.push(`API version ${endpoint.api_version ?? 'the account default'} instead of ${Stripe.API_VERSION}`);
   if (missing.length) differences.push(`missing events ${missing.join(', ')}`);
   if (extra.length) differences.push(`events the app does not handle ${extra.join(', ')}`);
   return differences;
@@ -44,7 +51,13 @@ function endpointDifferences(endpoint: z.infer<typeof endpointShape>): string[] 
 export async function checkStripeEndpoint(): Promise<EndpointCheck> {
   const stripe = getStripe();
   const appUrl = env.APP_URL;
-  if (!stripe || !appUrl) return { findings: [], skipped: stripe ? 'APP_URL is not set: the endpoint of this app cannot be told apart' : 'STRIPE_SECRET_KEY is not set: Stripe\'s webhook endpoints were not checked' };
+  if (!stripe || !appUrl)
+    return {
+      findings: [],
+      skipped: stripe
+        ? 'APP_URL is not set: the endpoint of this app cannot be told apart'
+        : "STRIPE_SECRET_KEY is not set: Stripe's webhook endpoints were not checked",
+    };
   let endpoints: z.infer<typeof endpointShape>[];
   try {
     endpoints = [];
@@ -52,12 +65,20 @@ export async function checkStripeEndpoint(): Promise<EndpointCheck> {
   } catch (error) {
     const message = `Stripe's webhook endpoints could not be listed: ${errorMessage(error)}`;
     logger.warn('Stripe endpoint check failed', { error: errorMessage(error) });
-    return { findings: [{ name: 'stripe_endpoint_disabled', firing: null, message }, { name: 'stripe_endpoint_mismatch', firing: null, message }], skipped: message };
+    return {
+      findings: [
+        { name: 'stripe_endpoint_disabled', firing: null, message },
+        { name: 'stripe_endpoint_mismatch', firing: null, message },
+      ],
+      skipped: message,
+    };
   }
   const ours = endpoints.filter((endpoint) => pointsAtApp(endpoint.url, appUrl));
   const disabled = ours.filter((endpoint) => endpoint.status === 'disabled');
   const enabled = ours.filter((endpoint) => endpoint.status !== 'disabled');
-  const differing = enabled.map((endpoint) => ({ endpoint, differences: endpointDifferences(endpoint) })).filter(({ differences }) => differences.length);
+  const differing = enabled
+    .map((endpoint) => ({ endpoint, differences: endpointDifferences(endpoint) }))
+    .filter(({ differences }) => differences.length);
   return {
     findings: [
       {
@@ -70,11 +91,12 @@ export async function checkStripeEndpoint(): Promise<EndpointCheck> {
       {
         name: 'stripe_endpoint_mismatch',
         firing: ours.length === 0 || differing.length > 0,
-        message: ours.length === 0
-          ? `No Stripe webhook endpoint delivers to ${new URL(appUrl).origin}${WEBHOOK_PATHS[0]}`
-          : differing.length
-            ? differing.map(({ endpoint, differences }) => `Webhook endpoint ${endpoint.id}: ${differences.join('; ')}`).join('. ')
-            : 'The webhook endpoint matches the handled events and API version',
+        message:
+          ours.length === 0
+            ? `No Stripe webhook endpoint delivers to ${new URL(appUrl).origin}${WEBHOOK_PATHS[0]}`
+            : differing.length
+              ? differing.map(({ endpoint, differences }) => `Webhook endpoint ${endpoint.id}: ${differences.join('; ')}`).join('. ')
+              : 'The webhook endpoint matches the handled events and API version',
       },
     ],
   };

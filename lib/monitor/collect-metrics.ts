@@ -39,7 +39,15 @@ export async function collectMetrics(): Promise<MetricFamily[]> {
     query<{ total: string }>(Prisma.sql`SELECT coalesce(sum(count), 0)::bigint AS total FROM stripe_webhook_duplicates`),
     query<{ reason: string; total: string }>(Prisma.sql`
       SELECT reason, sum(count)::bigint AS total FROM stripe_webhook_rejections GROUP BY reason ORDER BY reason`),
-    query<{ failed: number; p50: number | null; p90: number | null; p99: number | null; max: number | null; last_received: number | null; cursor_age: number | null }>(Prisma.sql`
+    query<{
+      failed: number;
+      p50: number | null;
+      p90: number | null;
+      p99: number | null;
+      max: number | null;
+      last_received: number | null;
+      cursor_age: number | null;
+    }>(Prisma.sql`
       SELECT (SELECT count(*)::int FROM stripe_webhook_events WHERE status = 'failed') AS failed,
              lag.p[1] AS p50, lag.p[2] AS p90, lag.p[3] AS p99, lag.max,
              (SELECT extract(epoch FROM max(received_at))::float8 FROM stripe_webhook_events) AS last_received,
@@ -54,7 +62,8 @@ export async function collectMetrics(): Promise<MetricFamily[]> {
     getLastSyncDrift(),
   ]);
   const g = gauges[0];
-  const optional = (value: number | null | undefined, labels?: Record<string, string>): MetricSample[] => (value === null || value === undefined ? [] : [{ labels, value }]);
+  const optional = (value: number | null | undefined, labels?: Record<string, string>): MetricSample[] =>
+    value === null || value === undefined ? [] : [{ labels, value }];
   return [
     {
       name: 'stripe_webhook_deliveries_total',
@@ -62,7 +71,12 @@ export async function collectMetrics(): Promise<MetricFamily[]> {
       type: 'counter',
       samples: deliveries.map((row) => ({ labels: { type: row.type, outcome: row.outcome }, value: Number(row.count) })),
     },
-    { name: 'stripe_webhook_duplicate_deliveries_total', help: 'Redeliveries of an event already processed (answered already_processed).', type: 'counter', samples: [{ value: Number(duplicates[0]?.total ?? 0) }] },
+    {
+      name: 'stripe_webhook_duplicate_deliveries_total',
+      help: 'Redeliveries of an event already processed (answered already_processed).',
+      type: 'counter',
+      samples: [{ value: Number(duplicates[0]?.total ?? 0) }],
+    },
     {
       name: 'stripe_webhook_rejected_deliveries_total',
       help: 'Requests to the webhook rejected before anything was recorded, by reason.',
@@ -75,7 +89,12 @@ export async function collectMetrics(): Promise<MetricFamily[]> {
       type: 'counter',
       samples: [{ value: deliveries.reduce((sum, row) => sum + Number(row.unknown_price), 0) }],
     },
-    { name: 'stripe_webhook_failed_events', help: 'Events in status failed, waiting for a redelivery or a reprocess.', type: 'gauge', samples: [{ value: g?.failed ?? 0 }] },
+    {
+      name: 'stripe_webhook_failed_events',
+      help: 'Events in status failed, waiting for a redelivery or a reprocess.',
+      type: 'gauge',
+      samples: [{ value: g?.failed ?? 0 }],
+    },
     {
       name: 'stripe_webhook_lag_seconds',
       help: `Seconds from the event's creation at Stripe to its receipt (received_at - stripe_created_at), over events received in the last ${LAG_WINDOW_SECONDS} s.`,
@@ -87,9 +106,24 @@ export async function collectMetrics(): Promise<MetricFamily[]> {
         ...optional(g?.max, { quantile: '1' }),
       ],
     },
-    { name: 'stripe_webhook_last_received_timestamp_seconds', help: 'Unix time of the newest event received.', type: 'gauge', samples: optional(g?.last_received) },
-    { name: 'stripe_reconcile_cursor_age_seconds', help: 'Age of the reconciliation cursor: every event created before it has been handled.', type: 'gauge', samples: optional(g?.cursor_age) },
-    { name: 'stripe_sync_last_drift_subscriptions', help: 'Subscriptions that differed from Stripe in the last finished sync run.', type: 'gauge', samples: optional(syncDrift) },
+    {
+      name: 'stripe_webhook_last_received_timestamp_seconds',
+      help: 'Unix time of the newest event received.',
+      type: 'gauge',
+      samples: optional(g?.last_received),
+    },
+    {
+      name: 'stripe_reconcile_cursor_age_seconds',
+      help: 'Age of the reconciliation cursor: every event created before it has been handled.',
+      type: 'gauge',
+      samples: optional(g?.cursor_age),
+    },
+    {
+      name: 'stripe_sync_last_drift_subscriptions',
+      help: 'Subscriptions that differed from Stripe in the last finished sync run.',
+      type: 'gauge',
+      samples: optional(syncDrift),
+    },
     {
       name: 'stripe_monitor_alert_firing',
       help: 'Alert conditions as the last monitor run found them (1 firing, 0 clear).',

@@ -19,9 +19,20 @@ export async function evaluateAlertConditions(source: Env = configured): Promise
   const mode = expectedLivemode(source) ? 'live' : 'test';
   const [rows, syncDrift] = await Promise.all([
     query<{
-      processed: number; failed_last_hour: number; events_last_hour: number; events_two_hours: number; duplicates_two_hours: number; signature_failures: number;
-      failed: number; newest_failed: string | null; cursor_days: number | null; unknown_prices: number; unknown_objects: string[] | null; unknown_price_ids: string[] | null;
-      silent: boolean; active_subscriptions: boolean;
+      processed: number;
+      failed_last_hour: number;
+      events_last_hour: number;
+      events_two_hours: number;
+      duplicates_two_hours: number;
+      signature_failures: number;
+      failed: number;
+      newest_failed: string | null;
+      cursor_days: number | null;
+      unknown_prices: number;
+      unknown_objects: string[] | null;
+      unknown_price_ids: string[] | null;
+      silent: boolean;
+      active_subscriptions: boolean;
     }>(Prisma.sql`
       SELECT
         (SELECT count(*) FILTER (WHERE status = 'processed')::int FROM stripe_webhook_events WHERE received_at > now() - interval '1 hour') AS processed,
@@ -75,22 +86,33 @@ export async function evaluateAlertConditions(source: Env = configured): Promise
     {
       name: 'failed_events',
       firing: s.failed > 0,
-      message: s.failed ? `${s.failed} webhook event${s.failed === 1 ? '' : 's'} failed, newest ${s.newest_failed}: see /admin/webhooks?status=failed` : 'No failed webhook events',
+      message: s.failed
+        ? `${s.failed} webhook event${s.failed === 1 ? '' : 's'} failed, newest ${s.newest_failed}: see /admin/webhooks?status=failed`
+        : 'No failed webhook events',
     },
     {
       name: 'reconcile_cursor_age',
       firing: s.cursor_days !== null && s.cursor_days > source.ALERT_RECONCILE_CURSOR_DAYS,
-      message: s.cursor_days === null ? 'No reconciliation cursor yet' : `The reconciliation cursor is ${Math.floor(s.cursor_days)} days old (alert over ${source.ALERT_RECONCILE_CURSOR_DAYS}): Stripe keeps events 30 days`,
+      message:
+        s.cursor_days === null
+          ? 'No reconciliation cursor yet'
+          : `The reconciliation cursor is ${Math.floor(s.cursor_days)} days old (alert over ${source.ALERT_RECONCILE_CURSOR_DAYS}): Stripe keeps events 30 days`,
     },
     {
       name: 'unknown_price',
       firing: s.unknown_prices > 0,
-      message: s.unknown_prices === 0 ? `No event in the last ${UNKNOWN_PRICE_WINDOW_HOURS} h named a price the catalog does not know` : `${s.unknown_prices} event${s.unknown_prices === 1 ? '' : 's'} in the last ${UNKNOWN_PRICE_WINDOW_HOURS} h named a price the catalog does not know${s.unknown_price_ids?.length ? ` (${s.unknown_price_ids.join(', ')})` : ''}${s.unknown_objects?.length ? `, for ${s.unknown_objects.join(', ')}` : ''}: it unlocks nothing; add it to the catalog or move those customers`,
+      message:
+        s.unknown_prices === 0
+          ? `No event in the last ${UNKNOWN_PRICE_WINDOW_HOURS} h named a price the catalog does not know`
+          : `${s.unknown_prices} event${s.unknown_prices === 1 ? '' : 's'} in the last ${UNKNOWN_PRICE_WINDOW_HOURS} h named a price the catalog does not know${s.unknown_price_ids?.length ? ` (${s.unknown_price_ids.join(', ')})` : ''}${s.unknown_objects?.length ? `, for ${s.unknown_objects.join(', ')}` : ''}: it unlocks nothing; add it to the catalog or move those customers`,
     },
     {
       name: 'sync_drift',
       firing: syncDrift !== null && syncDrift > 0,
-      message: syncDrift === null ? 'No subscription sync has run' : `The last subscription sync found ${syncDrift} subscription${syncDrift === 1 ? '' : 's'} differing from Stripe`,
+      message:
+        syncDrift === null
+          ? 'No subscription sync has run'
+          : `The last subscription sync found ${syncDrift} subscription${syncDrift === 1 ? '' : 's'} differing from Stripe`,
     },
     {
       name: 'no_deliveries',

@@ -18,25 +18,49 @@ async function seed(prefix: string, rows: [status: string, daysAgo: number][]) {
 }
 /** Sets how far the hourly counts reach (this file alone among the tests beside the code moves it). */
 const countedUntil = (until: Date | null) =>
-  pool.query(`INSERT INTO stripe_monitor_state (id, counted_until) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET counted_until = EXCLUDED.counted_until`, [until]);
+  pool.query(
+    `INSERT INTO stripe_monitor_state (id, counted_until) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET counted_until = EXCLUDED.counted_until`,
+    [until],
+  );
 // By default every event of the test clock's past is counted, so retention alone decides.
 beforeEach(() => countedUntil(NOW));
 
 const left = async (prefix: string) =>
-  (await pool.query<{ id: string; status: string }>(`SELECT id, status FROM stripe_webhook_events WHERE id LIKE $1 || '_%' ORDER BY id`, [prefix])).rows;
+  (
+    await pool.query<{ id: string; status: string }>(`SELECT id, status FROM stripe_webhook_events WHERE id LIKE $1 || '_%' ORDER BY id`, [
+      prefix,
+    ])
+  ).rows;
 
 describe('pruneWebhookEvents', () => {
   it('deletes events older than the retention in batches, and keeps failed ones and younger ones', async () => {
     const prefix = 'evt_prune_batches';
-    await seed(prefix, [['processed', 91], ['ignored', 95], ['processed', 100], ['processed', 150], ['processed', 91], ['failed', 120], ['processed', 89], ['failed', 1]]);
+    await seed(prefix, [
+      ['processed', 91],
+      ['ignored', 95],
+      ['processed', 100],
+      ['processed', 150],
+      ['processed', 91],
+      ['failed', 120],
+      ['processed', 89],
+      ['failed', 1],
+    ]);
     const result = await pruneWebhookEvents({ retentionDays: 90, batchSize: 2, pauseMs: 0, now: NOW });
     expect(result).toEqual({ deleted: 5, batches: 3, more: false });
-    expect(await left(prefix)).toEqual([{ id: `${prefix}_6`, status: 'failed' }, { id: `${prefix}_7`, status: 'processed' }, { id: `${prefix}_8`, status: 'failed' }]);
+    expect(await left(prefix)).toEqual([
+      { id: `${prefix}_6`, status: 'failed' },
+      { id: `${prefix}_7`, status: 'processed' },
+      { id: `${prefix}_8`, status: 'failed' },
+    ]);
   });
 
   it('stops when its time budget is spent, saying more is left, and the next call continues', async () => {
     const prefix = 'evt_prune_budget';
-    await seed(prefix, [['processed', 200], ['processed', 201], ['processed', 202]]);
+    await seed(prefix, [
+      ['processed', 200],
+      ['processed', 201],
+      ['processed', 202],
+    ]);
     const first = await pruneWebhookEvents({ retentionDays: 150, batchSize: 1, budgetMs: -1, now: NOW });
     expect(first).toEqual({ deleted: 1, batches: 1, more: true });
     expect(await left(prefix)).toHaveLength(2);
@@ -46,7 +70,11 @@ describe('pruneWebhookEvents', () => {
 
   it('keeps events the hourly counts do not hold yet, so a counter never goes down', async () => {
     const prefix = 'evt_prune_uncounted';
-    await seed(prefix, [['processed', 200], ['processed', 120], ['ignored', 100]]);
+    await seed(prefix, [
+      ['processed', 200],
+      ['processed', 120],
+      ['ignored', 100],
+    ]);
     // A count that has reached 150 days before the clock: the two younger events are not counted yet.
     await countedUntil(daysBefore(150));
     expect((await pruneWebhookEvents({ retentionDays: 90, pauseMs: 0, now: NOW })).deleted).toBe(1);

@@ -12,7 +12,13 @@ export type PruneResult = { deleted: number; batches: number; more: boolean };
  * so a delivery never waits on it; a pause between batches leaves the database's CPU and disk to
  * deliveries. Stops after `budgetMs`; `more` says the next run continues.
  */
-export async function pruneWebhookEvents({ retentionDays = env.STRIPE_EVENT_RETENTION_DAYS, batchSize = 1_000, pauseMs = 100, budgetMs = 20_000, now = new Date() }: PruneOptions = {}): Promise<PruneResult> {
+export async function pruneWebhookEvents({
+  retentionDays = env.STRIPE_EVENT_RETENTION_DAYS,
+  batchSize = 1_000,
+  pauseMs = 100,
+  budgetMs = 20_000,
+  now = new Date(),
+}: PruneOptions = {}): Promise<PruneResult> {
   const cutoff = new Date(now.getTime() - retentionDays * 86_400_000);
   const started = Date.now();
   const result: PruneResult = { deleted: 0, batches: 0, more: false };

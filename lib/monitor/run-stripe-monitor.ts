@@ -25,10 +25,15 @@ export async function runStripeMonitor(): Promise<MonitorResult> {
   const [conditions, endpoint] = await Promise.all([evaluateAlertConditions(), checkStripeEndpoint()]);
   const findings: AlertFinding[] = [...conditions, ...endpoint.findings];
   const transitions = await sendAlertTransitions(findings);
-  const checks = Object.fromEntries(ALERT_NAMES.map((name) => {
-    const finding = findings.find((candidate) => candidate.name === name);
-    return [name, finding?.firing === null || !finding ? `skipped: ${endpoint.skipped ?? 'not checked'}` : finding.firing ? 'firing' : 'ok'];
-  }));
+  const checks = Object.fromEntries(
+    ALERT_NAMES.map((name) => {
+      const finding = findings.find((candidate) => candidate.name === name);
+      return [
+        name,
+        finding?.firing === null || !finding ? `skipped: ${endpoint.skipped ?? 'not checked'}` : finding.firing ? 'firing' : 'ok',
+      ];
+    }),
+  );
   const retention = await pruneWebhookEvents();
   const counterRows = await pruneHourlyCounters();
   const firing = await listFiringAlerts();

@@ -29,7 +29,10 @@ async function recordFindings(findings: AlertFinding[]): Promise<void> {
  * instances find them claimed), posts, and marks them sent. A failed post frees the claim and is
  * logged with its error; the next run posts it again. Without ALERT_WEBHOOK_URL the log line is the alert.
  */
-export async function sendAlertTransitions(findings: AlertFinding[], url: string | undefined = env.ALERT_WEBHOOK_URL): Promise<AlertTransitions> {
+export async function sendAlertTransitions(
+  findings: AlertFinding[],
+  url: string | undefined = env.ALERT_WEBHOOK_URL,
+): Promise<AlertTransitions> {
   await recordFindings(findings);
   const token = randomUUID();
   const claimed = await query<{ name: string; firing: boolean; message: string }>(Prisma.sql`

@@ -11,9 +11,19 @@ declare module 'autocannon' {
     requests?: { setupRequest?: (request: Request) => Request }[];
   };
   type Histogram = { average: number; p50: number; p90: number; p99: number; max: number; total: number };
-  export type Result = { requests: Histogram; latency: Histogram; duration: number; non2xx: number; errors: number; timeouts: number; statusCodeStats: Record<string, { count: number }> };
+  export type Result = {
+    requests: Histogram;
+    latency: Histogram;
+    duration: number;
+    non2xx: number;
+    errors: number;
+    timeouts: number;
+    statusCodeStats: Record<string, { count: number }>;
+  };
   // 'response': (client, statusCode, resBytes, responseTime in ms) for every response.
-  type Instance = { on(event: 'response', listener: (client: unknown, statusCode: number, resBytes: number, responseTime: number) => void): void };
+  type Instance = {
+    on(event: 'response', listener: (client: unknown, statusCode: number, resBytes: number, responseTime: number) => void): void;
+  };
   export default function autocannon(options: Options): Promise<Result>;
   export default function autocannon(options: Options, done: (error: Error | null, result: Result) => void): Instance;
 }

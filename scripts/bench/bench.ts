@@ -55,23 +55,32 @@ const percentile = (sorted: number[], share: number) => sorted[Math.min(sorted.l
  * rounded to whole seconds, which would skew a 10-second run by up to 10 %), takes the latencies of
  * every response together, and the CPU time every process spent meanwhile.
  */
-async function load(urls: string[], options: (url: string, connections: number, amount: number) => Options, amount: number): Promise<LoadFigures> {
+async function load(
+  urls: string[],
+  options: (url: string, connections: number, amount: number) => Options,
+  amount: number,
+): Promise<LoadFigures> {
   const latencies: number[] = [];
   const before = cpuNow();
   const startedAt = performance.now();
   let lastResponseAt = startedAt;
-  const results = await Promise.all(urls.map((url, index) => new Promise<{ non2xx: number; errors: number }>((resolve, reject) => {
-    const share = Math.floor(amount / urls.length) + (index < amount % urls.length ? 1 : 0);
-    const connections = Math.floor(CONCURRENCY / urls.length) + (index < CONCURRENCY % urls.length ? 1 : 0);
-    const instance = autocannon(options(url, connections, share), (error, result) => {
-      if (error) return reject(error);
-      resolve({ non2xx: result.non2xx, errors: result.errors + result.timeouts });
-    });
-    instance.on('response', (_client, _status, _bytes, responseTime) => {
-      lastResponseAt = performance.now();
-      latencies.push(responseTime);
-    });
-  })));
+  const results = await Promise.all(
+    urls.map(
+      (url, index) =>
+        new Promise<{ non2xx: number; errors: number }>((resolve, reject) => {
+          const share = Math.floor(amount / urls.length) + (index < amount % urls.length ? 1 : 0);
+          const connections = Math.floor(CONCURRENCY / urls.length) + (index < CONCURRENCY % urls.length ? 1 : 0);
+          const instance = autocannon(options(url, connections, share), (error, result) => {
+            if (error) return reject(error);
+            resolve({ non2xx: result.non2xx, errors: result.errors + result.timeouts });
+          });
+          instance.on('response', (_client, _status, _bytes, responseTime) => {
+            lastResponseAt = performance.now();
+            latencies.push(responseTime);
+          });
+        }),
+    ),
+  );
   const after = cpuNow();
   const total = latencies.length;
   const perEvent = (key: keyof CpuPerEvent) => Number(((after[key] - before[key]) / Math.max(total, 1)).toFixed(3));
@@ -98,18 +107,29 @@ function signedUpdates(count: number): { body: string; signature: string }[] {
 async function postWebhooks(urls: string[], deliveries: { body: string; signature: string }[]): Promise<LoadFigures> {
   let cursor = 0;
   // Each request takes the next delivery from a shared cursor (autocannon replays `requests` per connection).
-  return load(urls, (url, connections, amount) => ({
-    url: `${url}/api/webhooks/stripe`,
-    connections,
-    amount,
-    method: 'POST',
-    requests: [{
-      setupRequest: (request) => {
-        const delivery = deliveries[cursor++ % deliveries.length];
-        return { ...request, method: 'POST', body: delivery?.body, headers: { 'content-type': 'application/json', 'stripe-signature': delivery?.signature ?? '' } };
-      },
-    }],
-  }), deliveries.length);
+  return load(
+    urls,
+    (url, connections, amount) => ({
+      url: `${url}/api/webhooks/stripe`,
+      connections,
+      amount,
+      method: 'POST',
+      requests: [
+        {
+          setupRequest: (request) => {
+            const delivery = deliveries[cursor++ % deliveries.length];
+            return {
+              ...request,
+              method: 'POST',
+              body: delivery?.body,
+              headers: { 'content-type': 'application/json', 'stripe-signature': delivery?.signature ?? '' },
+            };
+          },
+        },
+      ],
+    }),
+    deliveries.length,
+  );
 }
 
 const ROUNDS = 3;
@@ -129,7 +149,12 @@ function medians(results: LoadFigures[]): Medians {
     non2xx: results.reduce((sum, r) => sum + r.non2xx, 0),
     errors: results.reduce((sum, r) => sum + r.errors, 0),
     total: results.reduce((sum, r) => sum + r.total, 0),
-    cpu: { server: middle((r) => r.cpu.server), postgres: middle((r) => r.cpu.postgres), pooler: middle((r) => r.cpu.pooler), load: middle((r) => r.cpu.load) },
+    cpu: {
+      server: middle((r) => r.cpu.server),
+      postgres: middle((r) => r.cpu.postgres),
+      pooler: middle((r) => r.cpu.pooler),
+      load: middle((r) => r.cpu.load),
+    },
     rounds: results.map((r) => r.requestsPerSecond),
     p99Rounds: results.map((r) => r.p99),
     postgresCpuRounds: results.map((r) => r.cpu.postgres),
@@ -160,7 +185,8 @@ async function getHealth(urls: string[], amount: number): Promise<LoadFigures> {
   return load(urls, (url, connections, share) => ({ url: `${url}/api/health`, connections, amount: share }), amount);
 }
 
-const cpuText = ({ cpu }: LoadFigures) => `CPU ms/event: server ${cpu.server}, PostgreSQL ${cpu.postgres}, PgBouncer ${cpu.pooler}, load generator ${cpu.load}`;
+const cpuText = ({ cpu }: LoadFigures) =>
+  `CPU ms/event: server ${cpu.server}, PostgreSQL ${cpu.postgres}, PgBouncer ${cpu.pooler}, load generator ${cpu.load}`;
 
 /** The database's ceiling: the handler's own statement for one event, from 16 connections, no HTTP. */
 async function databaseCeiling(databaseUrl: string, count: number): Promise<number> {
@@ -173,16 +199,18 @@ async function databaseCeiling(databaseUrl: string, count: number): Promise<numb
   });
   let next = 0;
   const startedAt = performance.now();
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-    const client = await pool.connect();
-    try {
-      for (let statement = statements[next++]; statement; statement = statements[next++]) {
-        await client.query({ text: statement.text, values: statement.values });
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      const client = await pool.connect();
+      try {
+        for (let statement = statements[next++]; statement; statement = statements[next++]) {
+          await client.query({ text: statement.text, values: statement.values });
+        }
+      } finally {
+        client.release();
       }
-    } finally {
-      client.release();
-    }
-  }));
+    }),
+  );
   const seconds = (performance.now() - startedAt) / 1000;
   await pool.end();
   return Math.round(count / seconds);
@@ -219,17 +247,21 @@ async function seedEvents(databaseUrl: string, rows: number): Promise<number> {
   return Math.round((performance.now() - startedAt) / 1000);
 }
 
-async function adminPageTimes(databaseUrl: string): Promise<{ firstPageMs: number; deepPageMs: number; filteredPageMs: number; plan: string }> {
+async function adminPageTimes(
+  databaseUrl: string,
+): Promise<{ firstPageMs: number; deepPageMs: number; filteredPageMs: number; plan: string }> {
   const { listWebhookEvents, encodeCursor } = await import('../../lib/admin/list-webhook-events');
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   const deep = await client.query<{ id: string; received_at: Date }>(
-    'SELECT id, received_at FROM stripe_webhook_events ORDER BY received_at DESC, id DESC OFFSET 600000 LIMIT 1');
+    'SELECT id, received_at FROM stripe_webhook_events ORDER BY received_at DESC, id DESC OFFSET 600000 LIMIT 1',
+  );
   const cursor = deep.rows[0] ? encodeCursor({ id: deep.rows[0].id, receivedAt: deep.rows[0].received_at }) : undefined;
   const plan = await client.query<{ 'QUERY PLAN': string }>(
     `EXPLAIN (ANALYZE, BUFFERS) SELECT id, type, status, note, api_version, attempts, duplicate_deliveries, received_at
      FROM stripe_webhook_events WHERE (received_at, id) < ($1::timestamptz, $2) ORDER BY received_at DESC, id DESC LIMIT 51`,
-    [deep.rows[0]?.received_at, deep.rows[0]?.id]);
+    [deep.rows[0]?.received_at, deep.rows[0]?.id],
+  );
   await client.end();
 
   const median = async (run: () => Promise<unknown>) => {
@@ -304,11 +336,16 @@ async function serverSettings(databaseUrl: string): Promise<Record<string, strin
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   const { rows } = await client.query<{ name: string; setting: string }>(
-    `SELECT name, setting FROM pg_settings WHERE name IN ('server_version', 'fsync', 'synchronous_commit', 'shared_buffers', 'default_toast_compression', 'wal_level')`);
+    `SELECT name, setting FROM pg_settings WHERE name IN ('server_version', 'fsync', 'synchronous_commit', 'shared_buffers', 'default_toast_compression', 'wal_level')`,
+  );
   const compression = await client.query<{ attcompression: string }>(
-    `SELECT attcompression::text FROM pg_attribute WHERE attrelid = 'stripe_webhook_events'::regclass AND attname = 'payload'`);
+    `SELECT attcompression::text FROM pg_attribute WHERE attrelid = 'stripe_webhook_events'::regclass AND attname = 'payload'`,
+  );
   await client.end();
-  return { ...Object.fromEntries(rows.map((row) => [row.name, row.setting])), payload_compression: compression.rows[0]?.attcompression || '(default)' };
+  return {
+    ...Object.fromEntries(rows.map((row) => [row.name, row.setting])),
+    payload_compression: compression.rows[0]?.attcompression || '(default)',
+  };
 }
 
 async function main() {
@@ -319,8 +356,14 @@ async function main() {
   // lib/ modules read DATABASE_URL when first imported (the admin queries below).
   process.env.DATABASE_URL = db.url;
   const settings = await serverSettings(db.url);
-  log(`  ${Object.entries(settings).map(([name, value]) => `${name}=${value}`).join(', ')}`);
-  const appEnv = Object.fromEntries(Object.entries({ DATABASE_POOL_SIZE: process.env.DATABASE_POOL_SIZE }).filter((entry): entry is [string, string] => Boolean(entry[1])));
+  log(
+    `  ${Object.entries(settings)
+      .map(([name, value]) => `${name}=${value}`)
+      .join(', ')}`,
+  );
+  const appEnv = Object.fromEntries(
+    Object.entries({ DATABASE_POOL_SIZE: process.env.DATABASE_POOL_SIZE }).filter((entry): entry is [string, string] => Boolean(entry[1])),
+  );
   // e.g. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the servers under load.
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const apps: AppServer[] = [];
@@ -335,9 +378,12 @@ async function main() {
     for (let run = 0; run < COLD_STARTS; run += 1) {
       coldStarts.push(await coldStart(db.url, appEnv));
       const last = coldStarts.at(-1);
-      log(`  cold start ${run + 1}: ready ${last?.spawnToReadyMs} ms after spawn (server CPU ${last?.cpuToReadyMs} ms), first webhook sent then answered ${last?.spawnToFirstAnswerMs} ms after spawn, its latency ${last?.firstWebhookMs} ms (route ${last?.handlerMs} ms, server CPU ${last?.firstWebhookCpuMs} ms, status ${last?.status}), the next ones ${last?.nextWebhooksMs.join(', ')} ms`);
+      log(
+        `  cold start ${run + 1}: ready ${last?.spawnToReadyMs} ms after spawn (server CPU ${last?.cpuToReadyMs} ms), first webhook sent then answered ${last?.spawnToFirstAnswerMs} ms after spawn, its latency ${last?.firstWebhookMs} ms (route ${last?.handlerMs} ms, server CPU ${last?.firstWebhookCpuMs} ms, status ${last?.status}), the next ones ${last?.nextWebhooksMs.join(', ')} ms`,
+      );
     }
-    const coldMedian = (pick: (run: ColdStart) => number) => coldStarts.map(pick).sort((a, b) => a - b)[Math.floor(coldStarts.length / 2)] ?? 0;
+    const coldMedian = (pick: (run: ColdStart) => number) =>
+      coldStarts.map(pick).sort((a, b) => a - b)[Math.floor(coldStarts.length / 2)] ?? 0;
     const firstWebhookMs = coldMedian((run) => run.firstWebhookMs);
     const spawnToFirstAnswerMs = coldMedian((run) => run.spawnToFirstAnswerMs);
     const firstWebhookCpuMs = coldMedian((run) => run.firstWebhookCpuMs);
@@ -345,7 +391,8 @@ async function main() {
     for (let i = 0; i < INSTANCES; i += 1) apps.push(await startApp({ databaseUrl: db.url, env: appEnv, nodeArgs }));
     log(`server RSS after start: ${apps.map((app) => peakRssMb(app.pid)).join(', ')} MB`);
     pooler = await startPgbouncer({ databaseUrl: db.url });
-    for (let i = 0; i < INSTANCES; i += 1) pooledApps.push(await startApp({ databaseUrl: pooler.url, env: { ...appEnv, DIRECT_URL: db.url } }));
+    for (let i = 0; i < INSTANCES; i += 1)
+      pooledApps.push(await startApp({ databaseUrl: pooler.url, env: { ...appEnv, DIRECT_URL: db.url } }));
     const urls = apps.map((app) => app.url);
     const pooledUrls = pooledApps.map((app) => app.url);
     watched.postgres = await postmasterPid(db.url);
@@ -369,28 +416,39 @@ async function main() {
       watched.servers = servers.map((app) => app.pid);
       return run();
     };
-    log(`${ROUNDS} rounds, each: ${perRound} distinct customer.subscription.updated direct, the same through PgBouncer (transaction mode), ${perRound} GET /api/health; concurrency ${CONCURRENCY} over ${INSTANCES} instance(s), medians`);
-    const [webhook, webhookPooled, health] = await interleaved([
+    log(
+      `${ROUNDS} rounds, each: ${perRound} distinct customer.subscription.updated direct, the same through PgBouncer (transaction mode), ${perRound} GET /api/health; concurrency ${CONCURRENCY} over ${INSTANCES} instance(s), medians`,
+    );
+    const [webhook, webhookPooled, health] = (await interleaved([
       on(apps, () => postWebhooks(urls, signedUpdates(perRound))),
       on(pooledApps, () => postWebhooks(pooledUrls, signedUpdates(perRound))),
       on(apps, () => getHealth(urls, perRound)),
-    ]) as [Medians, Medians, Medians];
+    ])) as [Medians, Medians, Medians];
     delivered += perRound * ROUNDS;
     watched.servers = apps.map((app) => app.pid);
     for (const app of pooledApps) await app.stop();
     await pooler.stop();
-    log(`  webhook direct: ${webhook.requestsPerSecond} events/s (rounds ${webhook.rounds.join(', ')}), p50 ${webhook.p50} ms, p99 ${webhook.p99} ms (rounds ${webhook.p99Rounds.join(', ')}), non-2xx ${webhook.non2xx}`);
+    log(
+      `  webhook direct: ${webhook.requestsPerSecond} events/s (rounds ${webhook.rounds.join(', ')}), p50 ${webhook.p50} ms, p99 ${webhook.p99} ms (rounds ${webhook.p99Rounds.join(', ')}), non-2xx ${webhook.non2xx}`,
+    );
     log(`    ${cpuText(webhook)} (PostgreSQL rounds ${webhook.postgresCpuRounds.join(', ')})`);
-    log(`  webhook pooled: ${webhookPooled.requestsPerSecond} events/s (rounds ${webhookPooled.rounds.join(', ')}), p50 ${webhookPooled.p50} ms, p99 ${webhookPooled.p99} ms (rounds ${webhookPooled.p99Rounds.join(', ')}), non-2xx ${webhookPooled.non2xx}`);
+    log(
+      `  webhook pooled: ${webhookPooled.requestsPerSecond} events/s (rounds ${webhookPooled.rounds.join(', ')}), p50 ${webhookPooled.p50} ms, p99 ${webhookPooled.p99} ms (rounds ${webhookPooled.p99Rounds.join(', ')}), non-2xx ${webhookPooled.non2xx}`,
+    );
     log(`    ${cpuText(webhookPooled)} (PostgreSQL rounds ${webhookPooled.postgresCpuRounds.join(', ')})`);
-    log(`  health: ${health.requestsPerSecond} req/s (rounds ${health.rounds.join(', ')}), p99 ${health.p99} ms (rounds ${health.p99Rounds.join(', ')})`);
+    log(
+      `  health: ${health.requestsPerSecond} req/s (rounds ${health.rounds.join(', ')}), p99 ${health.p99} ms (rounds ${health.p99Rounds.join(', ')})`,
+    );
     log(`    ${cpuText(health)}`);
 
     log('EXPLAIN (ANALYZE, BUFFERS, WAL) of the webhook statement: new, stale, duplicate');
     const plans = await explainWebhookStatements(db.url);
-    for (const plan of plans) log(`  ${plan.label}: execution ${plan.executionMs} ms, planning ${plan.planningMs} ms, buffers hit ${plan.sharedHit} read ${plan.sharedRead} dirtied ${plan.sharedDirtied}, WAL ${plan.walBytes} bytes`);
+    for (const plan of plans)
+      log(
+        `  ${plan.label}: execution ${plan.executionMs} ms, planning ${plan.planningMs} ms, buffers hit ${plan.sharedHit} read ${plan.sharedRead} dirtied ${plan.sharedDirtied}, WAL ${plan.walBytes} bytes`,
+      );
 
-    log('database ceiling: the handler\'s SQL from 16 connections, no HTTP');
+    log("database ceiling: the handler's SQL from 16 connections, no HTTP");
     const ceilingCpuBefore = treeCpuMs(watched.postgres);
     const ceiling = await databaseCeiling(db.url, EVENTS);
     const ceilingPostgresCpu = Number(((treeCpuMs(watched.postgres) - ceilingCpuBefore) / EVENTS).toFixed(3));
@@ -398,7 +456,10 @@ async function main() {
 
     log('duplicate storm: one event 1,000 times at concurrency 16');
     const [one] = signedUpdates(1) as [{ body: string; signature: string }];
-    const storm = await postWebhooks(urls, Array.from({ length: 1_000 }, () => one));
+    const storm = await postWebhooks(
+      urls,
+      Array.from({ length: 1_000 }, () => one),
+    );
     delivered += 1_000;
     log(`  ${storm.requestsPerSecond} answers/s, p99 ${storm.p99} ms, non-2xx ${storm.non2xx}; ${cpuText(storm)}`);
 
@@ -412,7 +473,9 @@ async function main() {
       log(`webhook again with ${SEED_ROWS.toLocaleString()} rows stored, median of ${ROUNDS}`);
       webhookFull = await median(() => postWebhooks(urls, signedUpdates(perRound)));
       delivered += perRound * ROUNDS;
-      log(`  ${webhookFull.requestsPerSecond} events/s (rounds ${webhookFull.rounds.join(', ')}), p99 ${webhookFull.p99} ms; ${cpuText(webhookFull)}`);
+      log(
+        `  ${webhookFull.requestsPerSecond} events/s (rounds ${webhookFull.rounds.join(', ')}), p99 ${webhookFull.p99} ms; ${cpuText(webhookFull)}`,
+      );
 
       log('admin list: first page, a deep cursor page (600,000 rows down), failed filter');
       admin = await adminPageTimes(db.url);
@@ -458,30 +521,57 @@ async function main() {
       ['webhook p99 / health p99', `${report.ratioWebhookP99ToHealthP99} (goal <= 1.5)`, report.ratioWebhookP99ToHealthP99 <= 1.5],
       ['pooled webhook / health throughput', `${report.ratioPooledToHealth} (goal >= 0.7)`, report.ratioPooledToHealth >= 0.7],
       ['pooled webhook p99 / health p99', `${report.ratioPooledP99ToHealthP99} (goal <= 1.5)`, report.ratioPooledP99ToHealthP99 <= 1.5],
-      ['PostgreSQL CPU per new event (direct)', watched.postgres ? `${webhook.cpu.postgres} ms (goal <= 0.8)` : 'not measured (remote server)', webhook.cpu.postgres <= 0.8],
-      ['PostgreSQL CPU per new event (pooled)', watched.postgres ? `${webhookPooled.cpu.postgres} ms (goal <= 0.8)` : 'not measured (remote server)', webhookPooled.cpu.postgres <= 0.8],
+      [
+        'PostgreSQL CPU per new event (direct)',
+        watched.postgres ? `${webhook.cpu.postgres} ms (goal <= 0.8)` : 'not measured (remote server)',
+        webhook.cpu.postgres <= 0.8,
+      ],
+      [
+        'PostgreSQL CPU per new event (pooled)',
+        watched.postgres ? `${webhookPooled.cpu.postgres} ms (goal <= 0.8)` : 'not measured (remote server)',
+        webhookPooled.cpu.postgres <= 0.8,
+      ],
       ['first webhook after start', `${firstWebhookMs} ms (goal <= 250), ${spawnToFirstAnswerMs} ms after spawn`, firstWebhookMs <= 250],
-      ['pooled (PgBouncer, transaction mode) / direct throughput', `${report.ratioPooledToDirect} (goal >= 0.8)`, report.ratioPooledToDirect >= 0.8],
-      ['pooled deliveries all 200', `${webhookPooled.non2xx} non-2xx, ${webhookPooled.errors} errors of ${webhookPooled.total}`, webhookPooled.non2xx === 0 && webhookPooled.errors === 0],
+      [
+        'pooled (PgBouncer, transaction mode) / direct throughput',
+        `${report.ratioPooledToDirect} (goal >= 0.8)`,
+        report.ratioPooledToDirect >= 0.8,
+      ],
+      [
+        'pooled deliveries all 200',
+        `${webhookPooled.non2xx} non-2xx, ${webhookPooled.errors} errors of ${webhookPooled.total}`,
+        webhookPooled.non2xx === 0 && webhookPooled.errors === 0,
+      ],
       ['webhook p99 at c16', `${webhook.p99} ms (goal <= 25)`, webhook.p99 <= 25],
       ['webhook / database ceiling', `${report.ratioWebhookToCeiling}`, true],
-      ...(webhookFull && admin ? [
-        ['1M rows / empty throughput', `${report.ratioSeededToEmpty} (goal >= 0.9)`, (report.ratioSeededToEmpty ?? 0) >= 0.9],
-        ['admin first page', `${admin.firstPageMs} ms (goal <= 50)`, admin.firstPageMs <= 50],
-        ['admin deep cursor page', `${admin.deepPageMs} ms (goal <= 50)`, admin.deepPageMs <= 50],
-      ] as [string, string, boolean][] : []),
+      ...(webhookFull && admin
+        ? ([
+            ['1M rows / empty throughput', `${report.ratioSeededToEmpty} (goal >= 0.9)`, (report.ratioSeededToEmpty ?? 0) >= 0.9],
+            ['admin first page', `${admin.firstPageMs} ms (goal <= 50)`, admin.firstPageMs <= 50],
+            ['admin deep cursor page', `${admin.deepPageMs} ms (goal <= 50)`, admin.deepPageMs <= 50],
+          ] as [string, string, boolean][])
+        : []),
       ['duplicate storm all 200', `${storm.non2xx} non-2xx of ${storm.total}`, storm.non2xx === 0 && storm.errors === 0],
     ];
     const cpuCells = ({ cpu }: LoadFigures) => `${cpu.server} | ${cpu.postgres} | ${cpu.pooler} | ${cpu.load}`;
     console.log(`\n${db.label}, ${INSTANCES} instance(s), concurrency ${CONCURRENCY}, medians of ${ROUNDS} rounds`);
     console.log('\n| figure | value |\n|---|---|');
-    console.log(`| webhook events/s (c16) | ${webhook.requestsPerSecond} (p50 ${webhook.p50} ms, p99 ${webhook.p99} ms; rounds ${webhook.rounds.join(', ')}) |`);
-    console.log(`| webhook events/s through PgBouncer (c16) | ${webhookPooled.requestsPerSecond} (p50 ${webhookPooled.p50} ms, p99 ${webhookPooled.p99} ms; rounds ${webhookPooled.rounds.join(', ')}) |`);
+    console.log(
+      `| webhook events/s (c16) | ${webhook.requestsPerSecond} (p50 ${webhook.p50} ms, p99 ${webhook.p99} ms; rounds ${webhook.rounds.join(', ')}) |`,
+    );
+    console.log(
+      `| webhook events/s through PgBouncer (c16) | ${webhookPooled.requestsPerSecond} (p50 ${webhookPooled.p50} ms, p99 ${webhookPooled.p99} ms; rounds ${webhookPooled.rounds.join(', ')}) |`,
+    );
     console.log(`| health req/s (c16) | ${health.requestsPerSecond} (p99 ${health.p99} ms; rounds ${health.rounds.join(', ')}) |`);
-    console.log(`| first webhook after start | ${firstWebhookMs} ms, server CPU ${firstWebhookCpuMs} ms (answered ${spawnToFirstAnswerMs} ms after spawn; runs ${coldStarts.map((run) => run.firstWebhookMs).join(', ')} ms) |`);
+    console.log(
+      `| first webhook after start | ${firstWebhookMs} ms, server CPU ${firstWebhookCpuMs} ms (answered ${spawnToFirstAnswerMs} ms after spawn; runs ${coldStarts.map((run) => run.firstWebhookMs).join(', ')} ms) |`,
+    );
     console.log(`| database ceiling events/s | ${ceiling} (PostgreSQL CPU ${ceilingPostgresCpu} ms/event) |`);
     console.log(`| duplicate storm answers/s | ${storm.requestsPerSecond} (p99 ${storm.p99} ms) |`);
-    if (webhookFull) console.log(`| webhook events/s, ${SEED_ROWS.toLocaleString()} rows | ${webhookFull.requestsPerSecond} (p99 ${webhookFull.p99} ms) |`);
+    if (webhookFull)
+      console.log(
+        `| webhook events/s, ${SEED_ROWS.toLocaleString()} rows | ${webhookFull.requestsPerSecond} (p99 ${webhookFull.p99} ms) |`,
+      );
     // A figure, not a goal: `npm start` keeps Node's default heap (README, Configuration: Memory).
     console.log(`| server peak RSS | ${rssMb} MB after ${delivered} events |`);
     console.log('\n| CPU ms per request | servers | PostgreSQL | PgBouncer | load generator |\n|---|---|---|---|---|');
@@ -491,14 +581,20 @@ async function main() {
     console.log(`| duplicate storm | ${cpuCells(storm)} |`);
     if (webhookFull) console.log(`| webhook, ${SEED_ROWS.toLocaleString()} rows | ${cpuCells(webhookFull)} |`);
     console.log('\n| statement (EXPLAIN ANALYZE) | execution ms | buffers hit / read / dirtied | WAL bytes |\n|---|---|---|---|');
-    for (const plan of plans) console.log(`| ${plan.label} | ${plan.executionMs} | ${plan.sharedHit} / ${plan.sharedRead} / ${plan.sharedDirtied} | ${plan.walBytes ?? '?'} |`);
+    for (const plan of plans)
+      console.log(
+        `| ${plan.label} | ${plan.executionMs} | ${plan.sharedHit} / ${plan.sharedRead} / ${plan.sharedDirtied} | ${plan.walBytes ?? '?'} |`,
+      );
     console.log('\n| goal | measured | met |\n|---|---|---|');
     for (const [name, value, met] of goals) console.log(`| ${name} | ${value} | ${met ? 'yes' : 'NO'} |`);
     if (admin) console.log(`\nDeep-page plan at ${SEED_ROWS.toLocaleString()} rows:\n${admin.plan}`);
 
     await mkdir('bench-results', { recursive: true });
     await writeFile('bench-results/explain.txt', plans.map((plan) => `-- ${plan.label} (${db.label})\n${plan.text}\n`).join('\n'));
-    await writeFile('bench-results/bench.json', `${JSON.stringify({ ...report, goals: goals.map(([name, value, met]) => ({ name, value, met })) }, null, 2)}\n`);
+    await writeFile(
+      'bench-results/bench.json',
+      `${JSON.stringify({ ...report, goals: goals.map(([name, value, met]) => ({ name, value, met })) }, null, 2)}\n`,
+    );
     log('wrote bench-results/bench.json and bench-results/explain.txt');
   } finally {
     for (const app of pooledApps) await app.stop();

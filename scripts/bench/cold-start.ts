@@ -14,11 +14,18 @@ const NEXT_BIN = path.join(ROOT, 'node_modules/next/dist/bin/next');
 const [SECRET] = TEST_WEBHOOK_SECRETS as [string];
 
 export type ColdStart = {
-  spawnToReadyMs: number; spawnToFirstAnswerMs: number; firstWebhookMs: number;
+  spawnToReadyMs: number;
+  spawnToFirstAnswerMs: number;
+  firstWebhookMs: number;
   /** CPU milliseconds the server spent until ready, and on the first webhook (steadier than wall time on a busy machine). */
-  cpuToReadyMs: number; firstWebhookCpuMs: number; nextWebhooksMs: number[]; status: number; rssMb: number;
+  cpuToReadyMs: number;
+  firstWebhookCpuMs: number;
+  nextWebhooksMs: number[];
+  status: number;
+  rssMb: number;
   /** The route's own time for the first webhook (its log line), the rest being the server's. */
-  handlerMs: number };
+  handlerMs: number;
+};
 
 /** Resident memory of a process now, in MB (0 when unknown). */
 function rssMb(pid: number | undefined): number {
@@ -48,11 +55,21 @@ export async function coldStart(databaseUrl: string, env: Record<string, string>
   const spawnedAt = performance.now();
   const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, NEXT_BIN, 'start', '-p', String(port), '-H', '127.0.0.1'], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', DATABASE_URL: databaseUrl, STRIPE_WEBHOOK_SECRET: TEST_WEBHOOK_SECRETS.join(','), ...env },
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      NODE_ENV: 'production',
+      NEXT_TELEMETRY_DISABLED: '1',
+      DATABASE_URL: databaseUrl,
+      STRIPE_WEBHOOK_SECRET: TEST_WEBHOOK_SECRETS.join(','),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stderr?.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
   const ready = new Promise<number>((resolve) => {
     child.stdout?.on('data', (chunk: Buffer) => {
       output += chunk.toString();
@@ -74,7 +91,17 @@ export async function coldStart(databaseUrl: string, env: Record<string, string>
         const firstWebhookCpuMs = Math.round(treeCpuMs(child.pid) - cpuBefore);
         const nextWebhooksMs: number[] = [];
         for (let i = 0; i < 5; i += 1) nextWebhooksMs.push((await postOne(url)).ms);
-        return { spawnToReadyMs, cpuToReadyMs, firstWebhookCpuMs, spawnToFirstAnswerMs: Math.round(answeredAt - spawnedAt), firstWebhookMs: first.ms, nextWebhooksMs, status: first.status, rssMb: rssMb(child.pid), handlerMs: Number(/"msg":"Webhook processed"[^\n]*"ms":(\d+)/.exec(output)?.[1] ?? NaN) };
+        return {
+          spawnToReadyMs,
+          cpuToReadyMs,
+          firstWebhookCpuMs,
+          spawnToFirstAnswerMs: Math.round(answeredAt - spawnedAt),
+          firstWebhookMs: first.ms,
+          nextWebhooksMs,
+          status: first.status,
+          rssMb: rssMb(child.pid),
+          handlerMs: Number(/"msg":"Webhook processed"[^\n]*"ms":(\d+)/.exec(output)?.[1] ?? NaN),
+        };
       } catch (error) {
         // Not listening yet (ready was announced early): the connection is refused before any request reaches the server.
         if (!(error instanceof TypeError) || Date.now() > deadline) throw error;

@@ -5,7 +5,16 @@ import pg from 'pg';
 import type Stripe from 'stripe';
 import { eventBody, freshScenario } from '../../tests/support/stripe-events';
 
-export type Plan = { label: string; executionMs: number; planningMs: number; sharedHit: number; sharedRead: number; sharedDirtied: number; walBytes: number | null; text: string };
+export type Plan = {
+  label: string;
+  executionMs: number;
+  planningMs: number;
+  sharedHit: number;
+  sharedRead: number;
+  sharedDirtied: number;
+  walBytes: number | null;
+  text: string;
+};
 
 function summarise(label: string, lines: string[]): Plan {
   const text = lines.join('\n');
@@ -29,8 +38,14 @@ function summarise(label: string, lines: string[]): Plan {
 async function explain(client: pg.Client, label: string, statement: { text: string; values: unknown[] }): Promise<Plan> {
   await client.query('BEGIN');
   try {
-    const { rows } = await client.query<{ 'QUERY PLAN': string }>({ text: `EXPLAIN (ANALYZE, BUFFERS, WAL, VERBOSE) ${statement.text}`, values: statement.values });
-    return summarise(label, rows.map((row) => row['QUERY PLAN']));
+    const { rows } = await client.query<{ 'QUERY PLAN': string }>({
+      text: `EXPLAIN (ANALYZE, BUFFERS, WAL, VERBOSE) ${statement.text}`,
+      values: statement.values,
+    });
+    return summarise(
+      label,
+      rows.map((row) => row['QUERY PLAN']),
+    );
   } finally {
     await client.query('ROLLBACK');
   }
@@ -54,9 +69,17 @@ export async function explainWebhookStatements(databaseUrl: string): Promise<Pla
       // The first pass warms the plan cache and buffers; the second is the one kept.
       const results = [
         await explain(client, 'new event', statementOf(eventBody('customer.subscription.updated', freshScenario(), { created: now }))),
-        await explain(client, 'stale event (older than the stored subscription)', statementOf(eventBody('customer.subscription.updated', recorded, { created: now - 3_600 }))),
+        await explain(
+          client,
+          'stale event (older than the stored subscription)',
+          statementOf(eventBody('customer.subscription.updated', recorded, { created: now - 3_600 })),
+        ),
         await explain(client, 'duplicate (id already recorded): the same statement', statementOf(first)),
-        await explain(client, 'duplicate: counting the redelivery (countDuplicateQuery)', plain(countDuplicateQuery((JSON.parse(first) as Stripe.Event).id, ['failed']))),
+        await explain(
+          client,
+          'duplicate: counting the redelivery (countDuplicateQuery)',
+          plain(countDuplicateQuery((JSON.parse(first) as Stripe.Event).id, ['failed'])),
+        ),
       ];
       if (pass === 1) plans.push(...results);
     }

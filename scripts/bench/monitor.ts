@@ -47,7 +47,9 @@ async function seed(client: pg.Client) {
     );
   }
   // A year of hourly duplicate and rejection counters.
-  await client.query(`INSERT INTO stripe_webhook_duplicates (hour, count) SELECT date_trunc('hour', now()) - h * interval '1 hour', 3 FROM generate_series(1, 9000) AS h`);
+  await client.query(
+    `INSERT INTO stripe_webhook_duplicates (hour, count) SELECT date_trunc('hour', now()) - h * interval '1 hour', 3 FROM generate_series(1, 9000) AS h`,
+  );
   await client.query(`INSERT INTO stripe_webhook_rejections (hour, reason, count)
     SELECT date_trunc('hour', now()) - h * interval '1 hour', r, 2 FROM generate_series(1, 9000) AS h, unnest(ARRAY['invalid_signature', 'missing_signature']) AS r`);
   await client.query('VACUUM ANALYZE');
@@ -73,15 +75,35 @@ async function postWebhooks(url: string, count: number): Promise<{ rps: number; 
   let cursor = 0;
   const started = performance.now();
   const result = await new Promise<Result>((resolve, reject) => {
-    autocannon({
-      url: `${url}/api/webhooks/stripe`, connections: CONCURRENCY, amount: count, method: 'POST',
-      requests: [{ setupRequest: (request) => {
-        const item = items[cursor++ % items.length];
-        return { ...request, method: 'POST', body: item?.body, headers: { 'content-type': 'application/json', 'stripe-signature': item?.signature ?? '' } };
-      } }],
-    }, (error, answer) => (error ? reject(error) : resolve(answer)));
+    autocannon(
+      {
+        url: `${url}/api/webhooks/stripe`,
+        connections: CONCURRENCY,
+        amount: count,
+        method: 'POST',
+        requests: [
+          {
+            setupRequest: (request) => {
+              const item = items[cursor++ % items.length];
+              return {
+                ...request,
+                method: 'POST',
+                body: item?.body,
+                headers: { 'content-type': 'application/json', 'stripe-signature': item?.signature ?? '' },
+              };
+            },
+          },
+        ],
+      },
+      (error, answer) => (error ? reject(error) : resolve(answer)),
+    );
   });
-  return { rps: Math.round(count / ((performance.now() - started) / 1000)), p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx };
+  return {
+    rps: Math.round(count / ((performance.now() - started) / 1000)),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+  };
 }
 
 async function main() {
@@ -103,13 +125,26 @@ async function main() {
     const scrapes: number[] = [];
     for (let index = 0; index < SCRAPES; index += 1) scrapes.push((await timed(metrics, `Bearer ${TOKEN}`)).ms);
     const scrape = { p50: ms(percentile(scrapes, 50)), p95: ms(percentile(scrapes, 95)), max: ms(Math.max(...scrapes)) };
-    log(`steady scrape over ${SCRAPES}: p50 ${scrape.p50} ms, p95 ${scrape.p95} ms, max ${scrape.max} ms (${first.body.split('\n').filter((line) => line && !line.startsWith('#')).length} samples)`);
+    log(
+      `steady scrape over ${SCRAPES}: p50 ${scrape.p50} ms, p95 ${scrape.p95} ms, max ${scrape.max} ms (${first.body.split('\n').filter((line) => line && !line.startsWith('#')).length} samples)`,
+    );
     // What the metrics read: the one statement over the counts and the uncounted tail.
-    const plan = await client.query(`EXPLAIN (ANALYZE, BUFFERS) SELECT type, count(*) FROM stripe_webhook_events
+    const plan = await client.query(
+      `EXPLAIN (ANALYZE, BUFFERS) SELECT type, count(*) FROM stripe_webhook_events
       WHERE received_at >= coalesce($1::timestamptz, '-infinity')
         AND received_at >= coalesce((SELECT counted_until FROM stripe_monitor_state WHERE id = 1), '-infinity') GROUP BY type`,
-      [(await client.query<{ counted_until: Date | null }>('SELECT counted_until FROM stripe_monitor_state WHERE id = 1')).rows[0]?.counted_until ?? null]);
-    log(`tail read: ${plan.rows.map((row: Record<string, string>) => Object.values(row)[0]).filter((line) => /Index|Execution/.test(line ?? '')).map((line) => line?.trim()).join(' | ')}`);
+      [
+        (await client.query<{ counted_until: Date | null }>('SELECT counted_until FROM stripe_monitor_state WHERE id = 1')).rows[0]
+          ?.counted_until ?? null,
+      ],
+    );
+    log(
+      `tail read: ${plan.rows
+        .map((row: Record<string, string>) => Object.values(row)[0])
+        .filter((line) => /Index|Execution/.test(line ?? ''))
+        .map((line) => line?.trim())
+        .join(' | ')}`,
+    );
 
     log(`warming up: ${DELIVERIES_PER_ROUND} deliveries`);
     await postWebhooks(app.url, DELIVERIES_PER_ROUND);
@@ -130,16 +165,27 @@ async function main() {
       running = false;
       await pruning;
       rounds.push({ prune, ...figures, deleted });
-      log(`${prune ? 'with a prune   ' : 'without a prune'}: ${figures.rps} deliveries/s, p50 ${figures.p50} ms, p99 ${figures.p99} ms, non-2xx ${figures.non2xx}${prune ? `, ${deleted.toLocaleString()} events pruned meanwhile` : ''}`);
+      log(
+        `${prune ? 'with a prune   ' : 'without a prune'}: ${figures.rps} deliveries/s, p50 ${figures.p50} ms, p99 ${figures.p99} ms, non-2xx ${figures.non2xx}${prune ? `, ${deleted.toLocaleString()} events pruned meanwhile` : ''}`,
+      );
     }
-    const median = (prune: boolean, key: 'rps' | 'p50' | 'p99') => percentile(rounds.filter((round) => round.prune === prune).map((round) => round[key]), 50);
+    const median = (prune: boolean, key: 'rps' | 'p50' | 'p99') =>
+      percentile(
+        rounds.filter((round) => round.prune === prune).map((round) => round[key]),
+        50,
+      );
     for (const prune of [false, true]) {
-      log(`median ${prune ? 'with a prune   ' : 'without a prune'}: ${median(prune, 'rps')} deliveries/s, p50 ${median(prune, 'p50')} ms, p99 ${median(prune, 'p99')} ms`);
+      log(
+        `median ${prune ? 'with a prune   ' : 'without a prune'}: ${median(prune, 'rps')} deliveries/s, p50 ${median(prune, 'p50')} ms, p99 ${median(prune, 'p99')} ms`,
+      );
     }
     const monitorRun = await timed(`${app.url}/api/cron/stripe-monitor`, `Bearer ${CRON_SECRET}`);
     log(`a monitor run with nothing left to prune: ${ms(monitorRun.ms)} ms`);
     await mkdir('bench-results', { recursive: true });
-    await writeFile('bench-results/monitor.json', `${JSON.stringify({ seedRows: SEED_ROWS, firstScrapeMs: ms(first.ms), scrape, rounds, monitorRunMs: ms(monitorRun.ms) }, null, 2)}\n`);
+    await writeFile(
+      'bench-results/monitor.json',
+      `${JSON.stringify({ seedRows: SEED_ROWS, firstScrapeMs: ms(first.ms), scrape, rounds, monitorRunMs: ms(monitorRun.ms) }, null, 2)}\n`,
+    );
   } finally {
     await client.end();
     await app.stop();

@@ -26,10 +26,19 @@ try {
   const users: [string, string][] = [];
   for (let index = 0; index < SUBSCRIPTIONS; index += 1) {
     const customer = `cus_bench_${index}`;
-    api.add({ id: `sub_bench_${index}`, customer, created: created + index, status: index % 10 === 0 ? 'canceled' : 'active', interval: index % 3 === 0 ? 'year' : 'month' });
+    api.add({
+      id: `sub_bench_${index}`,
+      customer,
+      created: created + index,
+      status: index % 10 === 0 ? 'canceled' : 'active',
+      interval: index % 3 === 0 ? 'year' : 'month',
+    });
     if (index % LINKED_SHARE === 0) users.push([`user_bench_${index}`, customer]);
   }
-  await pool.query('INSERT INTO users (id, email, stripe_customer_id) SELECT u.id, u.id || \'@example.com\', u.customer FROM unnest($1::text[], $2::text[]) AS u(id, customer)', [users.map(([id]) => id), users.map(([, customer]) => customer)]);
+  await pool.query(
+    "INSERT INTO users (id, email, stripe_customer_id) SELECT u.id, u.id || '@example.com', u.customer FROM unnest($1::text[], $2::text[]) AS u(id, customer)",
+    [users.map(([id]) => id), users.map(([, customer]) => customer)],
+  );
   await pool.end();
 
   process.env.DATABASE_URL = db.url;
@@ -41,7 +50,9 @@ try {
     const startedAt = performance.now();
     const result = await syncStripeSubscriptions();
     const seconds = (performance.now() - startedAt) / 1000;
-    log(`${label}: ${SUBSCRIPTIONS} subscriptions in ${seconds.toFixed(1)} s (${Math.round(SUBSCRIPTIONS / seconds)}/s, ${api.listRequests().length} list requests so far): ${JSON.stringify(result)}`);
+    log(
+      `${label}: ${SUBSCRIPTIONS} subscriptions in ${seconds.toFixed(1)} s (${Math.round(SUBSCRIPTIONS / seconds)}/s, ${api.listRequests().length} list requests so far): ${JSON.stringify(result)}`,
+    );
   }
   const { getPool } = await import('../../lib/db/pool');
   await getPool().end();

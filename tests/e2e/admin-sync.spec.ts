@@ -22,7 +22,10 @@ test('an administrator links an unlinked subscription and reads the user’s bil
   const userId = id('user');
   await withDatabase(async (client) => {
     await client.query('INSERT INTO users (id, email) VALUES ($1, $2)', [userId, email]);
-    await client.query(`INSERT INTO user_subscriptions (stripe_subscription_id, stripe_customer_id, status, plan, is_active) VALUES ($1, $2, 'active', 'pro', true)`, [subscriptionId, customerId]);
+    await client.query(
+      `INSERT INTO user_subscriptions (stripe_subscription_id, stripe_customer_id, status, plan, is_active) VALUES ($1, $2, 'active', 'pro', true)`,
+      [subscriptionId, customerId],
+    );
   });
   await signInAsAdmin(page);
 
@@ -37,7 +40,11 @@ test('an administrator links an unlinked subscription and reads the user’s bil
 
   // A later event for that subscription, then the operator's question: why is this user on this plan?
   const [secret] = TEST_WEBHOOK_SECRETS as [string];
-  const body = eventBody('customer.subscription.updated.past_due', { subscriptionId, customerId, userId }, { created: Math.floor(Date.now() / 1000) + 5 });
+  const body = eventBody(
+    'customer.subscription.updated.past_due',
+    { subscriptionId, customerId, userId },
+    { created: Math.floor(Date.now() / 1000) + 5 },
+  );
   expect((await deliver(baseUrl(), body, { secret })).body).toMatchObject({ status: 'processed' });
 
   await page.getByRole('link', { name: /billing timeline/ }).click();

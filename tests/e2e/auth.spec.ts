@@ -65,7 +65,10 @@ test('the production build has no demo sign-in', async ({ page }) => {
 
   // The endpoint the development form posts to does not exist here: no session, no user.
   const intruder = `intruder+${Date.now()}@example.com`;
-  const response = await page.request.post(`${baseUrl()}/api/auth/demo/sign-in`, { data: { email: intruder }, headers: { origin: baseUrl() } });
+  const response = await page.request.post(`${baseUrl()}/api/auth/demo/sign-in`, {
+    data: { email: intruder },
+    headers: { origin: baseUrl() },
+  });
   expect(response.status()).toBe(404);
   expect(response.headers()['set-cookie']).toBeUndefined();
   const { rows } = await withDatabase((client) => client.query('SELECT 1 FROM users WHERE email = $1', [intruder]));

@@ -50,16 +50,24 @@ test('the admin page lists the events of that flow', async ({ page }) => {
     await expect(page.getByRole('cell', { name: type, exact: true }).first()).toBeVisible();
   }
   // Other specs seed failed events too (admin-chart.spec.ts): the rate is over every event of the last 24 h.
-  const { processed, failed } = (await withDatabase((client) => client.query<{ processed: number; failed: number }>(
-    `SELECT count(*) FILTER (WHERE status = 'processed')::int AS processed, count(*) FILTER (WHERE status = 'failed')::int AS failed
-     FROM stripe_webhook_events WHERE received_at > now() - interval '24 hours'`))).rows[0]!;
+  const { processed, failed } = (
+    await withDatabase((client) =>
+      client.query<{ processed: number; failed: number }>(
+        `SELECT count(*) FILTER (WHERE status = 'processed')::int AS processed, count(*) FILTER (WHERE status = 'failed')::int AS failed
+     FROM stripe_webhook_events WHERE received_at > now() - interval '24 hours'`,
+      ),
+    )
+  ).rows[0]!;
   expect(processed).toBeGreaterThan(0);
   await expect(page.getByTestId('success-rate')).toHaveText(`${((processed * 100) / (processed + failed)).toFixed(1)}%`);
   await screenshot(page, 'admin-webhooks');
 
   // Other specs check out too (tests/e2e/auth.spec.ts): open this flow's checkout event, by its user.
-  const checkouts = await withDatabase((client) => client.query<{ id: string; email: string | null }>(
-    `SELECT e.id, u.email FROM stripe_webhook_events e LEFT JOIN users u ON u.id = e.user_id WHERE e.type = 'checkout.session.completed'`));
+  const checkouts = await withDatabase((client) =>
+    client.query<{ id: string; email: string | null }>(
+      `SELECT e.id, u.email FROM stripe_webhook_events e LEFT JOIN users u ON u.id = e.user_id WHERE e.type = 'checkout.session.completed'`,
+    ),
+  );
   const flowCheckout = checkouts.rows.find((row) => row.email === customer);
   expect(flowCheckout).toBeDefined();
   await page.getByLabel('Type').fill('checkout.session.completed');
@@ -100,10 +108,33 @@ test('an admin reprocesses a failed event from its detail page', async ({ page }
   // An event that failed on a transient error (the database was down): stored with its payload.
   await withDatabase(async (client) => {
     const payload = {
-      id: eventId, object: 'event', api_version: '2026-10-28.endive', created: Math.floor(Date.now() / 1000), livemode: false,
-      type: 'customer.subscription.updated', pending_webhooks: 1, request: { id: null, idempotency_key: null },
-      data: { object: { id: subscriptionId, object: 'subscription', customer: 'cus_e2e', status: 'active', metadata: { user_id: 'user_e2e' },
-        cancel_at_period_end: false, items: { object: 'list', data: [{ current_period_end: 1900000000, price: { id: 'price_1PgagYB7WZ01zgkWq8YrLy20', lookup_key: 'pro_annual', recurring: { interval: 'year' } } }] } } },
+      id: eventId,
+      object: 'event',
+      api_version: '2026-10-28.endive',
+      created: Math.floor(Date.now() / 1000),
+      livemode: false,
+      type: 'customer.subscription.updated',
+      pending_webhooks: 1,
+      request: { id: null, idempotency_key: null },
+      data: {
+        object: {
+          id: subscriptionId,
+          object: 'subscription',
+          customer: 'cus_e2e',
+          status: 'active',
+          metadata: { user_id: 'user_e2e' },
+          cancel_at_period_end: false,
+          items: {
+            object: 'list',
+            data: [
+              {
+                current_period_end: 1900000000,
+                price: { id: 'price_1PgagYB7WZ01zgkWq8YrLy20', lookup_key: 'pro_annual', recurring: { interval: 'year' } },
+              },
+            ],
+          },
+        },
+      },
     };
     await client.query(
       `INSERT INTO stripe_webhook_events (id, type, api_version, status, attempts, last_error, object_id, payload, stripe_created_at)
@@ -125,13 +156,19 @@ test('an admin reprocesses a failed event from its detail page', async ({ page }
 
   // An event from another API version is flagged in the list and on its page.
   const olderVersionId = `evt_e2e_version_${Date.now()}`;
-  await withDatabase((client) => client.query(
-    `INSERT INTO stripe_webhook_events (id, type, api_version, status) VALUES ($1, 'customer.subscription.updated', '2025-01-27.acacia', 'processed')`, [olderVersionId]));
+  await withDatabase((client) =>
+    client.query(
+      `INSERT INTO stripe_webhook_events (id, type, api_version, status) VALUES ($1, 'customer.subscription.updated', '2025-01-27.acacia', 'processed')`,
+      [olderVersionId],
+    ),
+  );
   await page.goto(`${baseUrl()}/admin/webhooks`);
   await expect(page.getByRole('row').filter({ hasText: olderVersionId })).toContainText('API 2025-01-27.acacia');
   await page.getByRole('link', { name: olderVersionId }).click();
   await expect(page.getByText('API version 2025-01-27.acacia differs from the pinned')).toBeVisible();
 
-  const row = await withDatabase((client) => client.query('SELECT status, billing_period FROM user_subscriptions WHERE stripe_subscription_id = $1', [subscriptionId]));
+  const row = await withDatabase((client) =>
+    client.query('SELECT status, billing_period FROM user_subscriptions WHERE stripe_subscription_id = $1', [subscriptionId]),
+  );
   expect(row.rows[0]).toEqual({ status: 'active', billing_period: 'annual' });
 });

@@ -13,12 +13,27 @@ const DAY_MS = 86_400_000;
 const customer = `team+${Date.now()}@example.com`;
 const pageDate = (date: Date) => new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeZone: 'UTC' }).format(date);
 
-type StoredSubscription = { stripe_subscription_id: string; stripe_customer_id: string; user_id: string; plan: string; quantity: number | null; current_period_end: Date; last_event_at: Date };
+type StoredSubscription = {
+  stripe_subscription_id: string;
+  stripe_customer_id: string;
+  user_id: string;
+  plan: string;
+  quantity: number | null;
+  current_period_end: Date;
+  last_event_at: Date;
+};
 
 async function subscriptionOf(email: string): Promise<StoredSubscription | undefined> {
-  return withDatabase(async (client) => (await client.query<StoredSubscription>(
-    `SELECT s.stripe_subscription_id, s.stripe_customer_id, s.user_id, s.plan, s.quantity, s.current_period_end, s.last_event_at
-     FROM user_subscriptions s JOIN users u ON u.id = s.user_id WHERE u.email = $1`, [email])).rows[0]);
+  return withDatabase(
+    async (client) =>
+      (
+        await client.query<StoredSubscription>(
+          `SELECT s.stripe_subscription_id, s.stripe_customer_id, s.user_id, s.plan, s.quantity, s.current_period_end, s.last_event_at
+     FROM user_subscriptions s JOIN users u ON u.id = s.user_id WHERE u.email = $1`,
+          [email],
+        )
+      ).rows[0],
+  );
 }
 
 test('Team with 5 seats: checkout for 5 seats, the dashboard shows 5 seats and 5 team members', async ({ page }) => {
@@ -47,7 +62,9 @@ test('Team -> Pro is scheduled for the period end, shown with its date, and undo
   await signIn(page, customer);
   const periodEnd = pageDate((await subscriptionOf(customer))?.current_period_end ?? new Date());
   await page.goto(`${baseUrl()}/pricing`);
-  await expect(page.getByTestId('proration-pro_monthly')).toHaveText(`Changes to Pro Monthly on ${periodEnd}, at the end of the period you have paid for; nothing is charged or refunded today.`);
+  await expect(page.getByTestId('proration-pro_monthly')).toHaveText(
+    `Changes to Pro Monthly on ${periodEnd}, at the end of the period you have paid for; nothing is charged or refunded today.`,
+  );
   await page.getByRole('button', { name: 'Schedule Pro Monthly' }).click();
 
   await expect(page).toHaveURL(/\/dashboard\?changed=switch_price/);
@@ -100,25 +117,53 @@ test('a cancel_at date (set in the portal, flexible billing) shows "Cancels on" 
   const periodEnd = Math.floor(stored.current_period_end.getTime() / 1000);
   // What Stripe sends when the portal (flexible billing mode) sets a cancel date: cancel_at, not cancel_at_period_end.
   const body = JSON.stringify({
-    id: `evt_e2e_cancel_at_${Date.now()}`, object: 'event', api_version: '2026-10-28.endive', created, livemode: false,
-    type: 'customer.subscription.updated', pending_webhooks: 1, request: { id: null, idempotency_key: null },
+    id: `evt_e2e_cancel_at_${Date.now()}`,
+    object: 'event',
+    api_version: '2026-10-28.endive',
+    created,
+    livemode: false,
+    type: 'customer.subscription.updated',
+    pending_webhooks: 1,
+    request: { id: null, idempotency_key: null },
     data: {
       object: {
-        id: stored.stripe_subscription_id, object: 'subscription', customer: stored.stripe_customer_id, status: 'active', metadata: { user_id: stored.user_id },
-        cancel_at_period_end: false, cancel_at: cancelAt, canceled_at: created, schedule: null,
-        items: { object: 'list', data: [{ quantity: 3, current_period_start: periodEnd - 30 * 86_400, current_period_end: periodEnd, price: { id: 'price_sim_team_monthly', lookup_key: 'team_monthly', recurring: { interval: 'month' } } }] },
+        id: stored.stripe_subscription_id,
+        object: 'subscription',
+        customer: stored.stripe_customer_id,
+        status: 'active',
+        metadata: { user_id: stored.user_id },
+        cancel_at_period_end: false,
+        cancel_at: cancelAt,
+        canceled_at: created,
+        schedule: null,
+        items: {
+          object: 'list',
+          data: [
+            {
+              quantity: 3,
+              current_period_start: periodEnd - 30 * 86_400,
+              current_period_end: periodEnd,
+              price: { id: 'price_sim_team_monthly', lookup_key: 'team_monthly', recurring: { interval: 'month' } },
+            },
+          ],
+        },
       },
       previous_attributes: { cancel_at: null, canceled_at: null },
     },
   });
   const [secret] = TEST_WEBHOOK_SECRETS;
-  const response = await page.request.post(`${baseUrl()}/api/webhooks/stripe`, { data: body, headers: { 'content-type': 'application/json', 'stripe-signature': signatureHeader(body, secret ?? '') } });
+  const response = await page.request.post(`${baseUrl()}/api/webhooks/stripe`, {
+    data: body,
+    headers: { 'content-type': 'application/json', 'stripe-signature': signatureHeader(body, secret ?? '') },
+  });
   expect(response.status()).toBe(200);
 
   await page.goto(`${baseUrl()}/dashboard`);
   await expect(page.getByTestId('renewal-label')).toHaveText('Cancels on');
   await expect(page.getByTestId('renewal-date')).toHaveText(pageDate(new Date(cancelAt * 1000)));
-  await expect(page.getByTestId('subscription-note')).toHaveText(`Cancels on ${pageDate(new Date(cancelAt * 1000))}. Team stays on until then.`);
+  await expect(page.getByTestId('subscription-note')).toHaveText(
+    `Cancels on ${pageDate(new Date(cancelAt * 1000))}. Team stays on until then.`,
+  );
   await screenshot(page, 'dashboard-cancel-at');
   await page.getByRole('button', { name: 'Resume' }).click();
   await expect(page.getByTestId('renewal-label')).toHaveText('Renews on');

@@ -28,7 +28,10 @@ export default async function globalSetup() {
   });
   if (signUp.status !== 200) throw new Error(`admin sign-up answered ${signUp.status}: ${await signUp.text()}`);
   // The test administrator has no mailbox to verify from: the operator vouches with --force.
-  const grant = spawnSync('node_modules/.bin/tsx', ['scripts/admin-grant.ts', ADMIN_EMAIL, '--force'], { env: { ...process.env, DATABASE_URL: db.url }, encoding: 'utf8' });
+  const grant = spawnSync('node_modules/.bin/tsx', ['scripts/admin-grant.ts', ADMIN_EMAIL, '--force'], {
+    env: { ...process.env, DATABASE_URL: db.url },
+    encoding: 'utf8',
+  });
   if (grant.status !== 0) throw new Error(`admin:grant failed: ${grant.stderr}`);
 
   process.env.E2E_BASE_URL = app.url;

@@ -34,7 +34,9 @@ export async function signIn(page: Page, email: string) {
   const signedIn = await submitAuthForm(page, '/sign-in', { Email: email, Password: PASSWORD });
   if (signedIn !== 'dashboard') {
     expect(signedIn).toBe('Invalid email or password');
-    expect(await submitAuthForm(page, '/sign-up', { Name: email.split('@')[0] ?? email, Email: email, Password: PASSWORD })).toBe('dashboard');
+    expect(await submitAuthForm(page, '/sign-up', { Name: email.split('@')[0] ?? email, Email: email, Password: PASSWORD })).toBe(
+      'dashboard',
+    );
   }
   await expect(page).toHaveURL(/\/dashboard$/);
 }

@@ -13,9 +13,22 @@ const customer = `plan-switch+${Date.now()}@example.com`;
 const pageDate = (date: Date) => new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeZone: 'UTC' }).format(date);
 
 async function subscriptionRows(email: string) {
-  return withDatabase(async (client) => (await client.query<{ stripe_price_id: string; billing_period: string; status: string; cancel_at_period_end: boolean; current_period_end: Date }>(
-    `SELECT s.stripe_price_id, s.billing_period, s.status, s.cancel_at_period_end, s.current_period_end
-     FROM user_subscriptions s JOIN users u ON u.id = s.user_id WHERE u.email = $1`, [email])).rows);
+  return withDatabase(
+    async (client) =>
+      (
+        await client.query<{
+          stripe_price_id: string;
+          billing_period: string;
+          status: string;
+          cancel_at_period_end: boolean;
+          current_period_end: Date;
+        }>(
+          `SELECT s.stripe_price_id, s.billing_period, s.status, s.cancel_at_period_end, s.current_period_end
+     FROM user_subscriptions s JOIN users u ON u.id = s.user_id WHERE u.email = $1`,
+          [email],
+        )
+      ).rows,
+  );
 }
 
 async function checkoutProMonthly(page: Page, button: 'Pay $20' | 'Start 14-day free trial') {
@@ -42,15 +55,29 @@ test('Pro Monthly -> switch to Pro Annual on the same subscription; a second che
   await screenshot(page, 'pricing-switch-plan');
 
   // A checkout posted anyway (an old tab, a replayed form) is refused and sent back to the switch.
-  const refused = await page.request.post(`${baseUrl()}/api/checkout`, { form: { lookupKey: 'pro_annual' }, maxRedirects: 0, headers: { origin: baseUrl(), accept: 'text/html' } });
+  const refused = await page.request.post(`${baseUrl()}/api/checkout`, {
+    form: { lookupKey: 'pro_annual' },
+    maxRedirects: 0,
+    headers: { origin: baseUrl(), accept: 'text/html' },
+  });
   expect(refused.status()).toBe(303);
-  expect(refused.headers().location).toBe(`${baseUrl()}/pricing?error=${encodeURIComponent('You already have a subscription. Switch plans here instead: a second checkout would bill you twice.')}`);
+  expect(refused.headers().location).toBe(
+    `${baseUrl()}/pricing?error=${encodeURIComponent('You already have a subscription. Switch plans here instead: a second checkout would bill you twice.')}`,
+  );
   // An API client (no HTML accepted) reads the refusal's own status.
-  const refusedJson = await page.request.post(`${baseUrl()}/api/checkout`, { form: { lookupKey: 'pro_annual' }, maxRedirects: 0, headers: { origin: baseUrl() } });
+  const refusedJson = await page.request.post(`${baseUrl()}/api/checkout`, {
+    form: { lookupKey: 'pro_annual' },
+    maxRedirects: 0,
+    headers: { origin: baseUrl() },
+  });
   expect(refusedJson.status()).toBe(409);
-  expect(await refusedJson.json()).toEqual({ error: 'You already have a subscription. Switch plans here instead: a second checkout would bill you twice.' });
+  expect(await refusedJson.json()).toEqual({
+    error: 'You already have a subscription. Switch plans here instead: a second checkout would bill you twice.',
+  });
   await page.goto(`${baseUrl()}/simulator/checkout?price=pro_annual`);
-  await expect(page.getByRole('alert').filter({ hasText: 'You already have a subscription: Stripe Checkout would open a second one.' })).toBeVisible();
+  await expect(
+    page.getByRole('alert').filter({ hasText: 'You already have a subscription: Stripe Checkout would open a second one.' }),
+  ).toBeVisible();
   await expect(page.getByRole('button', { name: /^Pay / })).toHaveCount(0);
   expect(await subscriptionRows(customer)).toHaveLength(1);
 
@@ -98,14 +125,18 @@ test('a declined renewal: past_due keeps Pro with a banner to update the card, t
   await page.getByRole('button', { name: 'Decline the next renewal' }).click();
 
   await expect(page).toHaveURL(/\/dashboard$/);
-  await expect(page.getByTestId('past-due-banner')).toContainText('Your last payment failed. Stripe is retrying your card; Pro stays on while it retries.');
+  await expect(page.getByTestId('past-due-banner')).toContainText(
+    'Your last payment failed. Stripe is retrying your card; Pro stays on while it retries.',
+  );
   await expect(page.getByTestId('subscription-status')).toHaveText('past_due');
   await expect(page.getByTestId('plan-name')).toHaveText('Pro');
   await screenshot(page, 'dashboard-past-due');
   await page.goto(`${baseUrl()}/dashboard/analytics`);
   await expect(page.getByTestId('feature-unlocked')).toBeVisible();
   await page.goto(`${baseUrl()}/pricing`);
-  await expect(page.locator('section[aria-labelledby="plan-pro_monthly"]')).toContainText('Your last payment failed: update your card before switching plans.');
+  await expect(page.locator('section[aria-labelledby="plan-pro_monthly"]')).toContainText(
+    'Your last payment failed: update your card before switching plans.',
+  );
   await expect(page.getByRole('button', { name: /^(Switch to|Schedule) / })).toHaveCount(0);
 
   await page.goto(`${baseUrl()}/dashboard`);

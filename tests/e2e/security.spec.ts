@@ -20,7 +20,9 @@ async function cspViolations(page: Page, visit: () => Promise<void>): Promise<st
     await page.exposeFunction('__reportCspViolation', (text: string) => sink.push(text));
     await page.addInitScript(() => {
       document.addEventListener('securitypolicyviolation', (event) => {
-        (window as unknown as { __reportCspViolation: (text: string) => void }).__reportCspViolation(`${event.violatedDirective} ${event.blockedURI}`);
+        (window as unknown as { __reportCspViolation: (text: string) => void }).__reportCspViolation(
+          `${event.violatedDirective} ${event.blockedURI}`,
+        );
       });
     });
   }
@@ -45,10 +47,20 @@ async function expectSecureDocument(page: Page, path: string) {
 
 test('every page carries the security headers, and its scripts run under the CSP with no violation', async ({ page }) => {
   const violations = await cspViolations(page, async () => {
-    for (const path of ['/', '/pricing', '/sign-in', '/sign-up', `/sign-in?next=${encodeURIComponent('/pricing')}`]) await expectSecureDocument(page, path);
+    for (const path of ['/', '/pricing', '/sign-in', '/sign-up', `/sign-in?next=${encodeURIComponent('/pricing')}`])
+      await expectSecureDocument(page, path);
     // Signing in runs the client-side form (React hydrated under the CSP), then the signed-in pages.
     await signIn(page, 'admin@example.com');
-    for (const path of ['/dashboard', '/dashboard/analytics', '/checkout/success?session_id=cs_test_csp', '/admin/webhooks', '/admin/webhooks/evt_none', `/simulator/checkout?price=${MONTHLY}`, '/simulator/portal', '/no-such-page']) {
+    for (const path of [
+      '/dashboard',
+      '/dashboard/analytics',
+      '/checkout/success?session_id=cs_test_csp',
+      '/admin/webhooks',
+      '/admin/webhooks/evt_none',
+      `/simulator/checkout?price=${MONTHLY}`,
+      '/simulator/portal',
+      '/no-such-page',
+    ]) {
       await expectSecureDocument(page, path);
     }
   });
@@ -81,7 +93,9 @@ test('sign-in follows only a path of this site: a tab-split "next" cannot send t
       await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
       await page.getByRole('button', { name: 'Sign in', exact: true }).click();
       const error = page.locator('#sign-in-error');
-      await page.waitForURL((url) => url.pathname === '/dashboard' || url.host !== new URL(baseUrl()).host || false, { timeout: 5_000 }).catch(() => {});
+      await page
+        .waitForURL((url) => url.pathname === '/dashboard' || url.host !== new URL(baseUrl()).host || false, { timeout: 5_000 })
+        .catch(() => {});
       if (!(await error.isVisible().catch(() => false))) break;
       const wait = /Try again in (\d+) seconds/.exec((await error.textContent()) ?? '');
       expect(wait, 'only a rate limit may stop this sign-in').not.toBeNull();

@@ -31,25 +31,45 @@ const [secret] = TEST_WEBHOOK_SECRETS as [string];
 const T = Math.floor(Date.now() / 1000);
 const PAYMENT_LINK: TestPrice = { id: 'price_1PaymentLinkOneDollar', lookupKey: null, interval: 'month', amountCents: 100 };
 const OTHER_APP: TestPrice = { id: 'price_1OtherAppPro', lookupKey: 'other_app_pro', interval: 'month', amountCents: 2_000 };
-const TEAM_MONTHLY: TestPrice = { id: 'price_1AccountTeamMonthly', lookupKey: 'team_monthly', interval: 'month', amountCents: 1_500, quantity: 5 };
+const TEAM_MONTHLY: TestPrice = {
+  id: 'price_1AccountTeamMonthly',
+  lookupKey: 'team_monthly',
+  interval: 'month',
+  amountCents: 1_500,
+  quantity: 5,
+};
 
 /** A customer signed up through the app: their id and session cookie. */
 async function signedUpCustomer(): Promise<{ userId: string; cookie: string }> {
   const response = await fetch(`${appUrl}/api/auth/sign-up/email`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', origin: appUrl },
-    body: JSON.stringify({ name: 'Buyer', email: `buyer-${randomBytes(6).toString('hex')}@example.com`, password: 'correct horse battery staple' }),
+    body: JSON.stringify({
+      name: 'Buyer',
+      email: `buyer-${randomBytes(6).toString('hex')}@example.com`,
+      password: 'correct horse battery staple',
+    }),
   });
   expect(response.status).toBe(200);
   const { user } = (await response.json()) as { user: { id: string } };
-  const cookie = response.headers.getSetCookie().map((line) => line.split(';')[0]).join('; ');
+  const cookie = response.headers
+    .getSetCookie()
+    .map((line) => line.split(';')[0])
+    .join('; ');
   return { userId: user.id, cookie };
 }
 
 async function billingStatus(cookie: string) {
   const response = await fetch(`${appUrl}/api/billing/status`, { headers: { cookie } });
   expect(response.status).toBe(200);
-  return (await response.json()) as { plan: string; planName: string; seats: number | null; teamMembers: number; isActive: boolean; status: string };
+  return (await response.json()) as {
+    plan: string;
+    planName: string;
+    seats: number | null;
+    teamMembers: number;
+    isActive: boolean;
+    status: string;
+  };
 }
 
 describe('a price outside the catalog', () => {
@@ -61,16 +81,41 @@ describe('a price outside the catalog', () => {
     const scenario = { ...freshScenario(), userId: customer.userId };
     const body = buildTestEvent('customer.subscription.created', { ids: scenario, price, created: T, status: 'active' });
     expect(await deliver(appUrl, body, { secret })).toEqual({ status: 200, body: { status: 'processed', event_id: eventIdOf(body) } });
-    expect((await eventRows(pool, eventIdOf(body)))[0]).toMatchObject({ status: 'processed', note: 'unknown_price', user_id: customer.userId });
-    expect(await subscriptionRow(pool, scenario.subscriptionId)).toMatchObject({ plan: 'unknown', status: 'active', is_active: true, stripe_price_id: price.id, user_id: customer.userId });
-    expect(await billingStatus(customer.cookie)).toMatchObject({ plan: 'free', planName: 'Free', teamMembers: 1, isActive: true, status: 'active' });
+    expect((await eventRows(pool, eventIdOf(body)))[0]).toMatchObject({
+      status: 'processed',
+      note: 'unknown_price',
+      user_id: customer.userId,
+    });
+    expect(await subscriptionRow(pool, scenario.subscriptionId)).toMatchObject({
+      plan: 'unknown',
+      status: 'active',
+      is_active: true,
+      stripe_price_id: price.id,
+      user_id: customer.userId,
+    });
+    expect(await billingStatus(customer.cookie)).toMatchObject({
+      plan: 'free',
+      planName: 'Free',
+      teamMembers: 1,
+      isActive: true,
+      status: 'active',
+    });
   });
 
   it('then moved to a catalog price unlocks that plan with its seats; an older unknown-price event is stale', async () => {
     const customer = await signedUpCustomer();
     const scenario = { ...freshScenario(), userId: customer.userId };
-    await deliver(appUrl, buildTestEvent('customer.subscription.created', { ids: scenario, price: PAYMENT_LINK, created: T, status: 'active' }), { secret });
-    const upgrade = buildTestEvent('customer.subscription.updated', { ids: scenario, price: TEAM_MONTHLY, created: T + 5, status: 'active' });
+    await deliver(
+      appUrl,
+      buildTestEvent('customer.subscription.created', { ids: scenario, price: PAYMENT_LINK, created: T, status: 'active' }),
+      { secret },
+    );
+    const upgrade = buildTestEvent('customer.subscription.updated', {
+      ids: scenario,
+      price: TEAM_MONTHLY,
+      created: T + 5,
+      status: 'active',
+    });
     expect((await deliver(appUrl, upgrade, { secret })).body).toMatchObject({ status: 'processed' });
     expect((await eventRows(pool, eventIdOf(upgrade)))[0]?.note).toBeNull();
     expect(await billingStatus(customer.cookie)).toMatchObject({ plan: 'team', planName: 'Team', seats: 5, teamMembers: 5 });

@@ -23,17 +23,34 @@ beforeAll(async () => {
   const database = { databaseUrl: inject('appDatabaseUrl') };
   [app, bare] = await Promise.all([
     // Configured as an operator would, except the webhook secret (left out on purpose).
-    startApp({ ...database, appUrlFromPort: true, env: { ...inject('appDatabaseEnv'), NODE_ENV: 'test', STRIPE_WEBHOOK_SECRET: '', STRIPE_SIMULATOR: 'true', BETTER_AUTH_SECRET: 'integration-better-auth-secret-0123456789ab' } }),
+    startApp({
+      ...database,
+      appUrlFromPort: true,
+      env: {
+        ...inject('appDatabaseEnv'),
+        NODE_ENV: 'test',
+        STRIPE_WEBHOOK_SECRET: '',
+        STRIPE_SIMULATOR: 'true',
+        BETTER_AUTH_SECRET: 'integration-better-auth-secret-0123456789ab',
+      },
+    }),
     // Nothing configured at all.
     startApp({ ...database, env: { ...inject('appDatabaseEnv'), NODE_ENV: 'test', STRIPE_WEBHOOK_SECRET: '' } }),
   ]);
   const signUp = await fetch(`${app.url}/api/auth/sign-up/email`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', origin: app.url },
-    body: JSON.stringify({ name: 'Robin', email: `robin+${randomBytes(4).toString('hex')}@example.com`, password: 'closed-by-default-password' }),
+    body: JSON.stringify({
+      name: 'Robin',
+      email: `robin+${randomBytes(4).toString('hex')}@example.com`,
+      password: 'closed-by-default-password',
+    }),
   });
   expect(signUp.status).toBe(200);
-  cookie = signUp.headers.getSetCookie().map((value) => value.split(';')[0]).join('; ');
+  cookie = signUp.headers
+    .getSetCookie()
+    .map((value) => value.split(';')[0])
+    .join('; ');
 });
 
 afterAll(async () => {
@@ -42,14 +59,22 @@ afterAll(async () => {
 });
 
 function postForm(url: string, headers: Record<string, string>, body = `lookupKey=${MONTHLY}`): Promise<Response> {
-  return fetch(url, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, ...headers }, body });
+  return fetch(url, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, ...headers },
+    body,
+  });
 }
 
-describe('state-changing billing routes accept only the app\'s own origin (403) and bounded forms (413)', () => {
+describe("state-changing billing routes accept only the app's own origin (403) and bounded forms (413)", () => {
   const routes = ['/api/checkout', '/api/billing/portal', '/api/billing/subscription', '/simulator/subscription'];
 
   it.each(routes)('%s refuses another origin, a foreign Referer, an opaque origin and a request with neither', async (route) => {
-    for (const headers of [{ origin: EVIL }, { referer: `${EVIL}/page` }, { origin: 'null', referer: `${app.url}/pricing` }, {}] as Record<string, string>[]) {
+    for (const headers of [{ origin: EVIL }, { referer: `${EVIL}/page` }, { origin: 'null', referer: `${app.url}/pricing` }, {}] as Record<
+      string,
+      string
+    >[]) {
       const response = await postForm(`${app.url}${route}`, headers);
       expect(response.status, JSON.stringify(headers)).toBe(403);
       expect(await response.json()).toEqual({ error: 'Cross-site request refused.' });
@@ -57,7 +82,7 @@ describe('state-changing billing routes accept only the app\'s own origin (403) 
     }
   });
 
-  it('lets the app\'s own form through, by Origin or by Referer', async () => {
+  it("lets the app's own form through, by Origin or by Referer", async () => {
     for (const headers of [{ origin: app.url }, { referer: `${app.url}/pricing` }] as Record<string, string>[]) {
       const response = await postForm(`${app.url}/api/checkout`, headers);
       expect(response.status).toBe(303);
@@ -74,7 +99,12 @@ describe('state-changing billing routes accept only the app\'s own origin (403) 
       method: 'POST',
       redirect: 'manual',
       headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, origin: app.url },
-      body: new ReadableStream({ start(controller) { controller.enqueue(new TextEncoder().encode(large)); controller.close(); } }),
+      body: new ReadableStream({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode(large));
+          controller.close();
+        },
+      }),
       duplex: 'half',
     } as RequestInit);
     expect(streamed.status).toBe(413);
@@ -86,14 +116,20 @@ describe('state-changing billing routes accept only the app\'s own origin (403) 
     expect(await missing.json()).toEqual({ error: 'Unknown price.' });
     const portal = await postForm(`${app.url}/api/billing/portal`, { origin: app.url, accept: 'text/html' }, '');
     expect(portal.status).toBe(303);
-    expect(portal.headers.get('location')).toBe(`${app.url}/dashboard?error=${encodeURIComponent('No billing account yet: subscribe first.')}`);
+    expect(portal.headers.get('location')).toBe(
+      `${app.url}/dashboard?error=${encodeURIComponent('No billing account yet: subscribe first.')}`,
+    );
   });
 
   it('leaves the webhook to its signature: Stripe posts without an Origin, and a foreign one changes nothing', async () => {
     const body = eventBody('customer.subscription.created', freshScenario());
     const response = await fetch(`${sharedAppUrl}/api/webhooks/stripe`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', origin: EVIL, 'stripe-signature': signatureHeader(body, TEST_WEBHOOK_SECRETS[0] ?? '') },
+      headers: {
+        'content-type': 'application/json',
+        origin: EVIL,
+        'stripe-signature': signatureHeader(body, TEST_WEBHOOK_SECRETS[0] ?? ''),
+      },
       body,
     });
     expect(response.status).toBe(200);
@@ -114,7 +150,12 @@ describe('security headers', () => {
       nonces.add(nonce);
     }
     expect(nonces.size).toBe(3);
-    for (const [method, path] of [['GET', '/'], ['GET', '/api/health'], ['POST', '/api/webhooks/stripe'], ['POST', '/webhooks/stripe']] as const) {
+    for (const [method, path] of [
+      ['GET', '/'],
+      ['GET', '/api/health'],
+      ['POST', '/api/webhooks/stripe'],
+      ['POST', '/webhooks/stripe'],
+    ] as const) {
       const response = await fetch(`${app.url}${path}`, { method });
       expect(response.headers.get('x-content-type-options'), path).toBe('nosniff');
       expect(response.headers.get('referrer-policy'), path).toBe('strict-origin-when-cross-origin');
@@ -131,14 +172,30 @@ describe('no development default in a production build, whatever NODE_ENV says',
       const delivery = await deliver(server.url, body, { secret: DEVELOPMENT_WEBHOOK_SECRET });
       expect(delivery).toEqual({ status: 500, body: { error: 'STRIPE_WEBHOOK_SECRET is not configured' } });
     }
-    expect((await pool.query('SELECT 1 FROM stripe_webhook_events WHERE payload->>\'id\' = $1', [JSON.parse(body).id])).rows).toEqual([]);
+    expect((await pool.query("SELECT 1 FROM stripe_webhook_events WHERE payload->>'id' = $1", [JSON.parse(body).id])).rows).toEqual([]);
   });
 
   it('has no session secret, demo sign-in or simulator of its own', async () => {
     expect(await (await fetch(`${bare.url}/sign-in`)).text()).toContain('Sign-in is not configured on this deployment');
-    expect((await fetch(`${bare.url}/api/auth/sign-in/email`, { method: 'POST', headers: { 'content-type': 'application/json', origin: bare.url }, body: '{}' })).status).toBe(503);
+    expect(
+      (
+        await fetch(`${bare.url}/api/auth/sign-in/email`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', origin: bare.url },
+          body: '{}',
+        })
+      ).status,
+    ).toBe(503);
     expect((await fetch(`${bare.url}/simulator/checkout?price=${MONTHLY}`)).status).toBe(404);
-    expect((await fetch(`${app.url}/api/auth/demo/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json', origin: app.url }, body: '{"email":"x@example.com"}' })).status).toBe(404);
+    expect(
+      (
+        await fetch(`${app.url}/api/auth/demo/sign-in`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', origin: app.url },
+          body: '{"email":"x@example.com"}',
+        })
+      ).status,
+    ).toBe(404);
   });
 
   it('says on every page that payments are simulated, and that the missing webhook secret stops them', async () => {
@@ -150,16 +207,23 @@ describe('no development default in a production build, whatever NODE_ENV says',
     expect(await (await fetch(`${bare.url}/`)).text()).not.toContain('Payments on this site are simulated');
   });
 
-  it('builds no URL from the request\'s Host without APP_URL: the billing routes refuse (503) and say what is missing', async () => {
+  it("builds no URL from the request's Host without APP_URL: the billing routes refuse (503) and say what is missing", async () => {
     const response = await fetch(`${bare.url}/api/checkout`, {
       method: 'POST',
       redirect: 'manual',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', host: 'evil.example', 'x-forwarded-host': 'evil.example', origin: EVIL },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        host: 'evil.example',
+        'x-forwarded-host': 'evil.example',
+        origin: EVIL,
+      },
       body: `lookupKey=${MONTHLY}`,
     });
     expect(response.status).toBe(503);
     expect(response.headers.get('location')).toBeNull();
-    expect((await response.json()) as unknown).toEqual({ error: 'This deployment has no APP_URL: set it to the app\'s public URL (https://your.app).' });
+    expect((await response.json()) as unknown).toEqual({
+      error: "This deployment has no APP_URL: set it to the app's public URL (https://your.app).",
+    });
   });
 });
 
@@ -171,7 +235,10 @@ describe('client addresses', () => {
   });
 
   it('behind TRUSTED_PROXIES it says nothing of the kind', async () => {
-    const proxied = await startApp({ databaseUrl: inject('appDatabaseUrl'), env: { ...inject('appDatabaseEnv'), TRUSTED_PROXIES: '127.0.0.1' } });
+    const proxied = await startApp({
+      databaseUrl: inject('appDatabaseUrl'),
+      env: { ...inject('appDatabaseEnv'), TRUSTED_PROXIES: '127.0.0.1' },
+    });
     try {
       const health = (await (await fetch(`${proxied.url}/api/health`)).json()) as { warning?: string };
       expect(health.warning ?? '').not.toContain(CLIENT_ADDRESS_WARNING);

@@ -12,7 +12,9 @@ const pool = testPool(databaseUrl);
 const [secret] = TEST_WEBHOOK_SECRETS as [string];
 
 let second: AppServer;
-beforeAll(async () => { second = await startApp({ databaseUrl: inject('appDatabaseUrl'), env: inject('appDatabaseEnv') }); });
+beforeAll(async () => {
+  second = await startApp({ databaseUrl: inject('appDatabaseUrl'), env: inject('appDatabaseEnv') });
+});
 afterAll(async () => {
   await second.stop();
   await pool.end();
@@ -33,9 +35,7 @@ describe('exactly once under simultaneous deliveries', () => {
 
   it('the same across two app processes on one database', async () => {
     const body = eventBody('checkout.session.completed', freshScenario());
-    const answers = await Promise.all(
-      Array.from({ length: 24 }, (_, i) => deliver(i % 2 === 0 ? appUrl : second.url, body, { secret })),
-    );
+    const answers = await Promise.all(Array.from({ length: 24 }, (_, i) => deliver(i % 2 === 0 ? appUrl : second.url, body, { secret })));
     expect(answers.every((answer) => answer.status === 200)).toBe(true);
     expect(answers.filter((answer) => answer.body.status === 'processed')).toHaveLength(1);
     const rows = await eventRows(pool, eventIdOf(body));
@@ -50,7 +50,11 @@ describe('order independence', () => {
     const base = 1_800_000_000;
     // Ten updates one minute apart, alternating status; the newest says past_due.
     const bodies = Array.from({ length: 10 }, (_, i) =>
-      eventBody('customer.subscription.updated', scenario, { created: base + i * 60, status: i === 9 ? 'past_due' : i % 2 ? 'active' : 'trialing' }));
+      eventBody('customer.subscription.updated', scenario, {
+        created: base + i * 60,
+        status: i === 9 ? 'past_due' : i % 2 ? 'active' : 'trialing',
+      }),
+    );
     const answers = await Promise.all(shuffle(bodies).map((body, i) => deliver(i % 2 ? appUrl : second.url, body, { secret })));
     expect(answers.every((answer) => answer.status === 200)).toBe(true);
     const row = await subscriptionRow(pool, scenario.subscriptionId);
@@ -60,7 +64,12 @@ describe('order independence', () => {
 
   it('canceled stays canceled whatever arrives after it', async () => {
     const scenario = freshScenario();
-    const names: FixtureName[] = ['customer.subscription.created', 'customer.subscription.updated.past_due', 'customer.subscription.updated', 'customer.subscription.deleted'];
+    const names: FixtureName[] = [
+      'customer.subscription.created',
+      'customer.subscription.updated.past_due',
+      'customer.subscription.updated',
+      'customer.subscription.deleted',
+    ];
     const bodies = names.map((name) => eventBody(name, scenario));
     await deliver(appUrl, bodies[3] as string, { secret });
     const answers = await Promise.all(bodies.slice(0, 3).map((body) => deliver(appUrl, body, { secret })));
@@ -81,7 +90,12 @@ describe('order independence', () => {
       if (name === 'customer.subscription.created') event.data.object.metadata = {};
       expect((await deliver(appUrl, JSON.stringify(event), { secret })).status).toBe(200);
     }
-    expect(await subscriptionRow(pool, scenario.subscriptionId)).toMatchObject({ user_id: scenario.userId, status: 'active', is_active: true, plan: 'pro' });
+    expect(await subscriptionRow(pool, scenario.subscriptionId)).toMatchObject({
+      user_id: scenario.userId,
+      status: 'active',
+      is_active: true,
+      plan: 'pro',
+    });
     const { rows } = await pool.query('SELECT stripe_customer_id FROM users WHERE id = $1', [scenario.userId]);
     expect(rows[0]?.stripe_customer_id).toBe(scenario.customerId);
   });

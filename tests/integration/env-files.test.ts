@@ -66,19 +66,25 @@ describe('.env files in npm scripts (scripts/with-database.ts)', () => {
     expect(printed(fromShell, 'ENV')).toEqual({ DATABASE_URL: databaseUrl, PORT: '5555' });
   });
 
-  it.each(['DIRECT_URL', 'DATABASE_URL_UNPOOLED', 'POSTGRES_URL_NON_POOLING'])('--migrate runs the migrations on %s, and the command gets DATABASE_URL', async (name) => {
-    const databaseUrl = inject('databaseUrl');
-    const pooled = 'postgresql://nobody@127.0.0.1:9/pooled';
-    const folder = await projectWith({ '.env.local': `DATABASE_URL=${pooled}\n${name}=${databaseUrl}\n` });
+  it.each(['DIRECT_URL', 'DATABASE_URL_UNPOOLED', 'POSTGRES_URL_NON_POOLING'])(
+    '--migrate runs the migrations on %s, and the command gets DATABASE_URL',
+    async (name) => {
+      const databaseUrl = inject('databaseUrl');
+      const pooled = 'postgresql://nobody@127.0.0.1:9/pooled';
+      const folder = await projectWith({ '.env.local': `DATABASE_URL=${pooled}\n${name}=${databaseUrl}\n` });
 
-    const stdout = await withDatabase(folder, ['--migrate', process.execPath, '-e', PRINT_ENV]);
-    expect(stdout).toContain('No pending migrations to apply.');
-    expect(printed(stdout, 'ENV')).toEqual({ DATABASE_URL: pooled });
-  });
+      const stdout = await withDatabase(folder, ['--migrate', process.execPath, '-e', PRINT_ENV]);
+      expect(stdout).toContain('No pending migrations to apply.');
+      expect(printed(stdout, 'ENV')).toEqual({ DATABASE_URL: pooled });
+    },
+  );
 
   it('.env.local.example copied as it is sets nothing, and the embedded database starts with it on the port .env names', async () => {
     const example = await readFile(path.join(ROOT, '.env.local.example'), 'utf8');
-    const assigned = example.split('\n').map((line) => line.trim()).filter((line) => line && !line.startsWith('#'));
+    const assigned = example
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line && !line.startsWith('#'));
     expect(assigned).toEqual([]);
 
     const port = await freePort();
@@ -90,7 +96,15 @@ describe('.env files in npm scripts (scripts/with-database.ts)', () => {
     // The superuser's password is the random one kept beside the cluster's folder, never printed.
     const password = (await readFile(`${await realpath(path.join(folder, '.data/postgres'))}.password`, 'utf8')).trim();
     expect(password).toMatch(/^[\w-]{32}$/);
-    expect(stdout.split('\n').filter((line) => !line.startsWith('ENV ')).join('\n')).not.toContain(password);
-    expect(printed(stdout, 'ENV')).toEqual({ DATABASE_URL: `postgresql://postgres:${password}@127.0.0.1:${port}/billing`, PORT: undefined });
+    expect(
+      stdout
+        .split('\n')
+        .filter((line) => !line.startsWith('ENV '))
+        .join('\n'),
+    ).not.toContain(password);
+    expect(printed(stdout, 'ENV')).toEqual({
+      DATABASE_URL: `postgresql://postgres:${password}@127.0.0.1:${port}/billing`,
+      PORT: undefined,
+    });
   });
 });

@@ -23,9 +23,16 @@ let app: AppServer;
 let receiver: Awaited<ReturnType<typeof startAlertReceiver>>;
 let stripeApi: Awaited<ReturnType<typeof startStripeApiDouble>>;
 
-const ourEndpoint = (overrides: Partial<{ status: 'enabled' | 'disabled'; api_version: string | null; enabled_events: string[] }> = {}) => ({
-  id: 'we_monitor', object: 'webhook_endpoint' as const, url: `${APP_URL}/api/webhooks/stripe`,
-  status: 'enabled' as const, api_version: Stripe.API_VERSION, enabled_events: [...HANDLED], ...overrides,
+const ourEndpoint = (
+  overrides: Partial<{ status: 'enabled' | 'disabled'; api_version: string | null; enabled_events: string[] }> = {},
+) => ({
+  id: 'we_monitor',
+  object: 'webhook_endpoint' as const,
+  url: `${APP_URL}/api/webhooks/stripe`,
+  status: 'enabled' as const,
+  api_version: Stripe.API_VERSION,
+  enabled_events: [...HANDLED],
+  ...overrides,
 });
 
 beforeAll(async () => {
@@ -33,8 +40,13 @@ beforeAll(async () => {
   app = await startApp({
     databaseUrl: inject('appDatabaseUrl'),
     env: {
-      ...inject('appDatabaseEnv'), CRON_SECRET, METRICS_TOKEN, APP_URL, ALERT_WEBHOOK_URL: receiver.url,
-      STRIPE_SECRET_KEY: 'sk_test_monitor_integration', STRIPE_API_URL: stripeApi.url,
+      ...inject('appDatabaseEnv'),
+      CRON_SECRET,
+      METRICS_TOKEN,
+      APP_URL,
+      ALERT_WEBHOOK_URL: receiver.url,
+      STRIPE_SECRET_KEY: 'sk_test_monitor_integration',
+      STRIPE_API_URL: stripeApi.url,
     },
   });
 });
@@ -56,7 +68,16 @@ beforeEach(async () => {
 
 async function monitor(authorization: string | null = `Bearer ${CRON_SECRET}`) {
   const response = await fetch(`${app.url}/api/cron/stripe-monitor`, { headers: authorization ? { authorization } : {} });
-  return { status: response.status, body: (await response.json()) as { firing: { name: string; message: string }[]; alerts_sent: number; alerts_failed: number; checks: Record<string, string>; retention: { deleted: number; counter_rows_deleted: number } } };
+  return {
+    status: response.status,
+    body: (await response.json()) as {
+      firing: { name: string; message: string }[];
+      alerts_sent: number;
+      alerts_failed: number;
+      checks: Record<string, string>;
+      retention: { deleted: number; counter_rows_deleted: number };
+    },
+  };
 }
 
 async function scrape(baseUrl = app.url, authorization: string | null = `Bearer ${METRICS_TOKEN}`) {
@@ -80,7 +101,15 @@ async function insertEvents(rows: { status: string; note?: string | null; type?:
     await pool.query(
       `INSERT INTO stripe_webhook_events (id, type, status, note, received_at, stripe_created_at, object_id)
        VALUES ($1, $2, $3, $4, now() - $5::interval, now() - $6::interval, $7)`,
-      [randomId('evt'), row.type ?? 'customer.subscription.updated', row.status, row.note ?? null, row.receivedAgo ?? '0 seconds', row.createdAgo ?? row.receivedAgo ?? '0 seconds', randomId('sub')],
+      [
+        randomId('evt'),
+        row.type ?? 'customer.subscription.updated',
+        row.status,
+        row.note ?? null,
+        row.receivedAgo ?? '0 seconds',
+        row.createdAgo ?? row.receivedAgo ?? '0 seconds',
+        randomId('sub'),
+      ],
     );
   }
 }
@@ -104,16 +133,30 @@ describe('GET /api/metrics', () => {
     const created = eventBody('customer.subscription.created', scenario, { created: now - 5 });
     expect((await deliver(app.url, created, { secret: webhookSecret })).body.status).toBe('processed');
     expect((await deliver(app.url, created, { secret: webhookSecret })).body.status).toBe('already_processed');
-    expect((await deliver(app.url, eventBody('customer.subscription.created', freshScenario(), { created: now - 5 }), { secret: webhookSecret })).body.status).toBe('processed');
-    expect((await deliver(app.url, eventBody('customer.subscription.updated', scenario, { created: now - 2 }), { secret: webhookSecret })).body.status).toBe('processed');
-    expect((await deliver(app.url, eventBody('customer.subscription.updated', scenario, { created: now - 100 }), { secret: webhookSecret })).body.status).toBe('stale');
-    expect((await deliver(app.url, eventBody('customer.created', scenario, { created: now - 1 }), { secret: webhookSecret })).body.status).toBe('ignored');
+    expect(
+      (await deliver(app.url, eventBody('customer.subscription.created', freshScenario(), { created: now - 5 }), { secret: webhookSecret }))
+        .body.status,
+    ).toBe('processed');
+    expect(
+      (await deliver(app.url, eventBody('customer.subscription.updated', scenario, { created: now - 2 }), { secret: webhookSecret })).body
+        .status,
+    ).toBe('processed');
+    expect(
+      (await deliver(app.url, eventBody('customer.subscription.updated', scenario, { created: now - 100 }), { secret: webhookSecret })).body
+        .status,
+    ).toBe('stale');
+    expect(
+      (await deliver(app.url, eventBody('customer.created', scenario, { created: now - 1 }), { secret: webhookSecret })).body.status,
+    ).toBe('ignored');
     const forged = eventBody('customer.created', scenario);
     expect((await deliver(app.url, forged, { secret: 'whsec_forged' })).status).toBe(400);
     expect((await deliver(app.url, forged, { secret: 'whsec_forged' })).status).toBe(400);
     expect((await deliver(app.url, forged, { header: null })).status).toBe(400);
     // A failed event and one with a price the catalog does not know, as the pipeline records them.
-    await insertEvents([{ status: 'failed', type: 'invoice.payment_failed', createdAgo: '30 seconds' }, { status: 'processed', note: 'unknown_price', type: 'customer.subscription.created' }]);
+    await insertEvents([
+      { status: 'failed', type: 'invoice.payment_failed', createdAgo: '30 seconds' },
+      { status: 'processed', note: 'unknown_price', type: 'customer.subscription.created' },
+    ]);
     await pool.query(`INSERT INTO stripe_reconcile_state (mode, covered_until) VALUES ('test', now() - interval '2 days')`);
 
     const answer = await scrape();
@@ -136,8 +179,16 @@ describe('GET /api/metrics', () => {
     expect(values.get('stripe_webhook_lag_seconds{quantile="0.5"}')).toBeLessThan(60);
     expect(values.get('stripe_reconcile_cursor_age_seconds')).toBeGreaterThanOrEqual(2 * 86_400);
     expect(values.get('stripe_reconcile_cursor_age_seconds')).toBeLessThan(2 * 86_400 + 120);
-    for (const family of ['stripe_webhook_deliveries_total counter', 'stripe_webhook_duplicate_deliveries_total counter', 'stripe_webhook_rejected_deliveries_total counter',
-      'stripe_webhook_failed_events gauge', 'stripe_webhook_lag_seconds gauge', 'stripe_reconcile_cursor_age_seconds gauge', 'stripe_sync_last_drift_subscriptions gauge', 'stripe_monitor_alert_firing gauge']) {
+    for (const family of [
+      'stripe_webhook_deliveries_total counter',
+      'stripe_webhook_duplicate_deliveries_total counter',
+      'stripe_webhook_rejected_deliveries_total counter',
+      'stripe_webhook_failed_events gauge',
+      'stripe_webhook_lag_seconds gauge',
+      'stripe_reconcile_cursor_age_seconds gauge',
+      'stripe_sync_last_drift_subscriptions gauge',
+      'stripe_monitor_alert_firing gauge',
+    ]) {
       expect(answer.text).toContain(`# TYPE ${family}\n`);
       expect(answer.text).toContain(`# HELP ${family.split(' ')[0]} `);
     }
@@ -160,7 +211,9 @@ describe('GET /api/metrics', () => {
     const before = samples((await scrape()).text);
     expect(before.get('stripe_webhook_deliveries_total{type="customer.subscription.updated",outcome="processed"}')).toBe(3);
     expect(before.get('stripe_webhook_deliveries_total{type="customer.created",outcome="ignored"}')).toBe(1);
-    const hourly = await pool.query<{ count: string }>(`SELECT sum(count) AS count FROM stripe_webhook_event_counts WHERE hour > '-infinity'`);
+    const hourly = await pool.query<{ count: string }>(
+      `SELECT sum(count) AS count FROM stripe_webhook_event_counts WHERE hour > '-infinity'`,
+    );
     expect(Number(hourly.rows[0]?.count)).toBe(3);
     await pool.query(`DELETE FROM stripe_webhook_events WHERE received_at < now() - interval '2 hours'`);
     const after = samples((await scrape()).text);
@@ -194,13 +247,30 @@ describe('GET /api/cron/stripe-monitor', () => {
   it('posts each condition once when it starts and once when it clears', async () => {
     // Everything the database can show at once: 18 processed and 2 failed in the last hour (90 %),
     // 10 duplicates (33 %), 11 signature failures this hour, an unknown price, a cursor 26 days old.
-    await insertEvents([...Array.from({ length: 17 }, () => ({ status: 'processed' })), { status: 'processed', note: 'unknown_price' }, { status: 'failed' }, { status: 'failed' }]);
+    await insertEvents([
+      ...Array.from({ length: 17 }, () => ({ status: 'processed' })),
+      { status: 'processed', note: 'unknown_price' },
+      { status: 'failed' },
+      { status: 'failed' },
+    ]);
     await pool.query(`INSERT INTO stripe_webhook_duplicates (hour, count) VALUES (date_trunc('hour', now()), 10)`);
-    await pool.query(`INSERT INTO stripe_webhook_rejections (hour, reason, count) VALUES (date_trunc('hour', now()), 'invalid_signature', 11)`);
+    await pool.query(
+      `INSERT INTO stripe_webhook_rejections (hour, reason, count) VALUES (date_trunc('hour', now()), 'invalid_signature', 11)`,
+    );
     await pool.query(`INSERT INTO stripe_reconcile_state (mode, covered_until) VALUES ('test', now() - interval '26 days')`);
     // The subscription stored with that price: the alert names the price an operator must add or move.
-    await pool.query(`INSERT INTO user_subscriptions (stripe_subscription_id, status, is_active, plan, stripe_price_id) VALUES ($1, 'canceled', false, 'unknown', 'price_not_in_the_catalog')`, [randomId('sub')]);
-    const names = ['webhook_success_rate', 'duplicate_share', 'signature_failures', 'failed_events', 'unknown_price', 'reconcile_cursor_age'];
+    await pool.query(
+      `INSERT INTO user_subscriptions (stripe_subscription_id, status, is_active, plan, stripe_price_id) VALUES ($1, 'canceled', false, 'unknown', 'price_not_in_the_catalog')`,
+      [randomId('sub')],
+    );
+    const names = [
+      'webhook_success_rate',
+      'duplicate_share',
+      'signature_failures',
+      'failed_events',
+      'unknown_price',
+      'reconcile_cursor_age',
+    ];
 
     const first = await monitor();
     expect(first.status).toBe(200);
@@ -208,7 +278,9 @@ describe('GET /api/cron/stripe-monitor', () => {
     expect(first.body.alerts_sent).toBe(names.length);
     for (const name of names) expect([name, fired(name)]).toEqual([name, 1]);
     expect(receiver.texts.find((text) => text.startsWith('[FIRING] failed_events:'))).toContain('2 webhook events failed');
-    expect(receiver.texts.find((text) => text.startsWith('[FIRING] unknown_price:'))).toMatch(/^\[FIRING\] unknown_price: 1 event in the last 24 h named a price the catalog does not know \(price_not_in_the_catalog\), for sub_/);
+    expect(receiver.texts.find((text) => text.startsWith('[FIRING] unknown_price:'))).toMatch(
+      /^\[FIRING\] unknown_price: 1 event in the last 24 h named a price the catalog does not know \(price_not_in_the_catalog\), for sub_/,
+    );
 
     const again = await monitor();
     expect(again.body.alerts_sent).toBe(0);
@@ -224,7 +296,9 @@ describe('GET /api/cron/stripe-monitor', () => {
   });
 
   it('alerts when nothing was delivered for 24 h while subscriptions are active, and clears on the next delivery', async () => {
-    await pool.query(`INSERT INTO user_subscriptions (stripe_subscription_id, status, is_active) VALUES ($1, 'active', true)`, [randomId('sub')]);
+    await pool.query(`INSERT INTO user_subscriptions (stripe_subscription_id, status, is_active) VALUES ($1, 'active', true)`, [
+      randomId('sub'),
+    ]);
     await insertEvents([{ status: 'processed', receivedAgo: '25 hours' }]);
     expect((await monitor()).body.firing.map((alert) => alert.name)).toEqual(['no_deliveries']);
     expect(fired('no_deliveries')).toBe(1);
@@ -238,13 +312,22 @@ describe('GET /api/cron/stripe-monitor', () => {
     expect(ok.body.checks.stripe_endpoint_disabled).toBe('ok');
     expect(ok.body.checks.stripe_endpoint_mismatch).toBe('ok');
 
-    stripeApi.webhookEndpoints.splice(0, 1, ourEndpoint({ status: 'disabled' }), { ...ourEndpoint(), id: 'we_other_app', url: 'https://other.example.com/api/webhooks/stripe', status: 'disabled' });
+    stripeApi.webhookEndpoints.splice(0, 1, ourEndpoint({ status: 'disabled' }), {
+      ...ourEndpoint(),
+      id: 'we_other_app',
+      url: 'https://other.example.com/api/webhooks/stripe',
+      status: 'disabled',
+    });
     const disabled = await monitor();
     expect(disabled.body.firing.map((alert) => alert.name)).toEqual(['stripe_endpoint_disabled']);
     expect(receiver.texts).toEqual([expect.stringMatching(/^\[FIRING\] stripe_endpoint_disabled: .*we_monitor/)]);
     expect(receiver.texts[0]).not.toContain('we_other_app');
 
-    stripeApi.webhookEndpoints.splice(0, 2, ourEndpoint({ api_version: '2024-06-20', enabled_events: HANDLED.filter((type) => type !== 'invoice.payment_failed') }));
+    stripeApi.webhookEndpoints.splice(
+      0,
+      2,
+      ourEndpoint({ api_version: '2024-06-20', enabled_events: HANDLED.filter((type) => type !== 'invoice.payment_failed') }),
+    );
     const mismatch = await monitor();
     expect(mismatch.body.firing.map((alert) => alert.name)).toEqual(['stripe_endpoint_mismatch']);
     expect(resolved('stripe_endpoint_disabled')).toBe(1);
@@ -261,13 +344,21 @@ describe('GET /api/cron/stripe-monitor', () => {
   it('alerts on drift found by the last sync run, and clears when a later run finds none', async () => {
     const ids = [randomId('sync_run'), randomId('sync_run'), randomId('sync_run')];
     try {
-      await pool.query(`INSERT INTO stripe_sync_runs (id, mode, started_at, finished_at, drift) VALUES
-        ($1, 'test', now() + interval '1 minute', now() + interval '2 minutes', 3), ($2, 'live', now() + interval '3 minutes', now() + interval '4 minutes', 0)`, [ids[0], ids[1]]);
+      await pool.query(
+        `INSERT INTO stripe_sync_runs (id, mode, started_at, finished_at, drift) VALUES
+        ($1, 'test', now() + interval '1 minute', now() + interval '2 minutes', 3), ($2, 'live', now() + interval '3 minutes', now() + interval '4 minutes', 0)`,
+        [ids[0], ids[1]],
+      );
       expect((await monitor()).body.firing.map((alert) => alert.name)).toEqual(['sync_drift']);
-      expect(receiver.texts).toEqual([expect.stringMatching(/^\[FIRING\] sync_drift: The last subscription sync found 3 subscriptions differing from Stripe/)]);
+      expect(receiver.texts).toEqual([
+        expect.stringMatching(/^\[FIRING\] sync_drift: The last subscription sync found 3 subscriptions differing from Stripe/),
+      ]);
       expect(samples((await scrape()).text).get('stripe_sync_last_drift_subscriptions')).toBe(3);
 
-      await pool.query(`INSERT INTO stripe_sync_runs (id, mode, started_at, finished_at, drift) VALUES ($1, 'test', now() + interval '5 minutes', now() + interval '6 minutes', 0)`, [ids[2]]);
+      await pool.query(
+        `INSERT INTO stripe_sync_runs (id, mode, started_at, finished_at, drift) VALUES ($1, 'test', now() + interval '5 minutes', now() + interval '6 minutes', 0)`,
+        [ids[2]],
+      );
       expect((await monitor()).body.firing).toEqual([]);
       expect(resolved('sync_drift')).toBe(1);
       expect(samples((await scrape()).text).get('stripe_sync_last_drift_subscriptions')).toBe(0);
@@ -293,7 +384,9 @@ describe('GET /api/cron/stripe-monitor', () => {
     expect(refused.body.alerts_failed).toBe(1);
     expect(refused.body.firing.map((alert) => alert.name)).toEqual(['failed_events']);
     expect(receiver.texts).toEqual([]);
-    const { rows } = await pool.query<{ notified: boolean; last_error: string | null }>(`SELECT notified, last_error FROM stripe_monitor_alerts WHERE name = 'failed_events'`);
+    const { rows } = await pool.query<{ notified: boolean; last_error: string | null }>(
+      `SELECT notified, last_error FROM stripe_monitor_alerts WHERE name = 'failed_events'`,
+    );
     expect(rows[0]).toEqual({ notified: false, last_error: 'Alert receiver answered 500' });
     expect(app.logs()).toContain('Alert not posted; the next monitor run retries');
     expect(app.logs()).not.toContain(receiver.url);
@@ -305,22 +398,43 @@ describe('GET /api/cron/stripe-monitor', () => {
 
   it('deletes events past their retention in batches, keeps failed ones and recent ones, and keeps the counters', async () => {
     const old = ['processed', 'ignored', 'processed'].map((status) => ({ status, receivedAgo: '91 days' }));
-    await insertEvents([...old, { status: 'failed', receivedAgo: '120 days' }, { status: 'processed', receivedAgo: '89 days' }, { status: 'processed' }]);
-    await pool.query(`INSERT INTO stripe_webhook_duplicates (hour, count) VALUES (date_trunc('hour', now() - interval '401 days'), 5), (date_trunc('hour', now() - interval '10 days'), 2)`);
-    await pool.query(`INSERT INTO stripe_webhook_rejections (hour, reason, count) VALUES (date_trunc('hour', now() - interval '500 days'), 'invalid_signature', 7), (date_trunc('hour', now() - interval '399 days'), 'invalid_signature', 1)`);
+    await insertEvents([
+      ...old,
+      { status: 'failed', receivedAgo: '120 days' },
+      { status: 'processed', receivedAgo: '89 days' },
+      { status: 'processed' },
+    ]);
+    await pool.query(
+      `INSERT INTO stripe_webhook_duplicates (hour, count) VALUES (date_trunc('hour', now() - interval '401 days'), 5), (date_trunc('hour', now() - interval '10 days'), 2)`,
+    );
+    await pool.query(
+      `INSERT INTO stripe_webhook_rejections (hour, reason, count) VALUES (date_trunc('hour', now() - interval '500 days'), 'invalid_signature', 7), (date_trunc('hour', now() - interval '399 days'), 'invalid_signature', 1)`,
+    );
     const before = samples((await scrape()).text);
 
     const run = await monitor();
     expect(run.body.retention.deleted).toBe(3);
     expect(run.body.retention.counter_rows_deleted).toBe(2);
-    const left = await pool.query<{ status: string; days: number }>(`SELECT status, floor(extract(epoch FROM now() - received_at) / 86400)::int AS days FROM stripe_webhook_events ORDER BY received_at`);
-    expect(left.rows).toEqual([{ status: 'failed', days: 120 }, { status: 'processed', days: 89 }, { status: 'processed', days: 0 }]);
-    const duplicates = await pool.query<{ hour: string; count: number }>(`SELECT hour::text, count FROM stripe_webhook_duplicates WHERE hour < now() - interval '400 days'`);
+    const left = await pool.query<{ status: string; days: number }>(
+      `SELECT status, floor(extract(epoch FROM now() - received_at) / 86400)::int AS days FROM stripe_webhook_events ORDER BY received_at`,
+    );
+    expect(left.rows).toEqual([
+      { status: 'failed', days: 120 },
+      { status: 'processed', days: 89 },
+      { status: 'processed', days: 0 },
+    ]);
+    const duplicates = await pool.query<{ hour: string; count: number }>(
+      `SELECT hour::text, count FROM stripe_webhook_duplicates WHERE hour < now() - interval '400 days'`,
+    );
     expect(duplicates.rows).toEqual([{ hour: '-infinity', count: 5 }]);
 
     const after = samples((await scrape()).text);
-    for (const series of ['stripe_webhook_duplicate_deliveries_total', 'stripe_webhook_rejected_deliveries_total{reason="invalid_signature"}',
-      'stripe_webhook_deliveries_total{type="customer.subscription.updated",outcome="processed"}', 'stripe_webhook_deliveries_total{type="customer.subscription.updated",outcome="ignored"}']) {
+    for (const series of [
+      'stripe_webhook_duplicate_deliveries_total',
+      'stripe_webhook_rejected_deliveries_total{reason="invalid_signature"}',
+      'stripe_webhook_deliveries_total{type="customer.subscription.updated",outcome="processed"}',
+      'stripe_webhook_deliveries_total{type="customer.subscription.updated",outcome="ignored"}',
+    ]) {
       expect([series, after.get(series)]).toEqual([series, before.get(series)]);
     }
     expect((await monitor()).body.retention.deleted).toBe(0);

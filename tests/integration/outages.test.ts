@@ -17,7 +17,10 @@ beforeAll(async () => {
   kv = await startFakeKv();
   // The KV double runs real Lua in-process: 80 redeliveries at once on a busy 2-core machine can take
   // longer than 500 ms to clear, which is not the outage under test. A hang still stays within the 8 s bound.
-  app = await startApp({ databaseUrl: db.appDatabaseUrl, env: { ...db.appDatabaseEnv, KV_REST_API_URL: kv.url, KV_REST_API_TOKEN: kv.token, KV_TIMEOUT_MS: '2000' } });
+  app = await startApp({
+    databaseUrl: db.appDatabaseUrl,
+    env: { ...db.appDatabaseEnv, KV_REST_API_URL: kv.url, KV_REST_API_TOKEN: kv.token, KV_TIMEOUT_MS: '2000' },
+  });
 });
 afterAll(async () => {
   await app?.stop();
@@ -51,7 +54,10 @@ describe('database outage', () => {
         // A pooler holds the statement the app gave up on and may run it, whole, once the server is
         // back: then Stripe's retry finds it done. Either way the event is applied exactly once.
         expect(retry.status).toBe(200);
-        expect(retry.body).toEqual({ status: processedRows.length ? 'already_processed' : expect.stringMatching(/^(processed|already_processed)$/), event_id: eventIdOf(body) });
+        expect(retry.body).toEqual({
+          status: processedRows.length ? 'already_processed' : expect.stringMatching(/^(processed|already_processed)$/),
+          event_id: eventIdOf(body),
+        });
       } else {
         expect(processedRows).toHaveLength(0);
         expect(retry).toEqual({ status: 200, body: { status: 'processed', event_id: eventIdOf(body) } });
@@ -72,17 +78,19 @@ describe('PostgreSQL killed mid-burst', () => {
     let killedAt = -1;
     let next = 0;
     const answers: { status: number; afterKill: boolean }[] = new Array(bodies.length);
-    await Promise.all(Array.from({ length: 8 }, async () => {
-      for (let index = next++; index < bodies.length; index = next++) {
-        if (index === 40) {
-          killedAt = index;
-          db.kill();
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        for (let index = next++; index < bodies.length; index = next++) {
+          if (index === 40) {
+            killedAt = index;
+            db.kill();
+          }
+          const afterKill = killedAt >= 0;
+          const answer = await deliver(app.url, bodies[index] as string, { secret });
+          answers[index] = { status: answer.status, afterKill };
         }
-        const afterKill = killedAt >= 0;
-        const answer = await deliver(app.url, bodies[index] as string, { secret });
-        answers[index] = { status: answer.status, afterKill };
-      }
-    }));
+      }),
+    );
     expect(killedAt).toBe(40);
     const duringOutage = answers.filter((answer) => answer.afterKill);
     expect(duringOutage.length).toBeGreaterThan(70);
@@ -91,18 +99,23 @@ describe('PostgreSQL killed mid-burst', () => {
 
     await db.start();
     // Stripe redelivers every delivery that did not get a 2xx.
-    const retried = await Promise.all(bodies.map((body, index) => (answers[index]?.status === 200 ? null : deliver(app.url, body, { secret }))));
+    const retried = await Promise.all(
+      bodies.map((body, index) => (answers[index]?.status === 200 ? null : deliver(app.url, body, { secret }))),
+    );
     for (const answer of retried) if (answer) expect(['processed', 'already_processed']).toContain(answer.body.status);
 
     const pool = testPool(db.url);
     try {
       const ids = bodies.map(eventIdOf);
       const events = await pool.query<{ status: string; n: number }>(
-        'SELECT status, count(*)::int AS n FROM stripe_webhook_events WHERE id = ANY($1) GROUP BY status', [ids]);
+        'SELECT status, count(*)::int AS n FROM stripe_webhook_events WHERE id = ANY($1) GROUP BY status',
+        [ids],
+      );
       expect(events.rows).toEqual([{ status: 'processed', n: 120 }]);
       const subscriptions = await pool.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM user_subscriptions WHERE stripe_subscription_id = ANY($1) AND status = 'active'`,
-        [scenarios.map((scenario) => scenario.subscriptionId)]);
+        [scenarios.map((scenario) => scenario.subscriptionId)],
+      );
       expect(subscriptions.rows[0]?.n).toBe(120);
     } finally {
       await pool.end();
@@ -122,7 +135,9 @@ describe('feature cache (Vercel KV) outage', () => {
         kv.data.set(`features:${scenario.userId}`, '{"plan":"free"}');
         // Bounded: a hanging KV must not hang the webhook (the abort fails the test instead).
         const response = await fetch(`${app.url}/api/webhooks/stripe`, {
-          method: 'POST', body, signal: AbortSignal.timeout(8_000),
+          method: 'POST',
+          body,
+          signal: AbortSignal.timeout(8_000),
           headers: { 'content-type': 'application/json', 'stripe-signature': signatureHeader(body, secret) },
         });
         expect(response.status).toBe(500);
@@ -181,9 +196,17 @@ describe('secrets', () => {
     const bodies: string[] = [];
     const signatures: string[] = [];
     const send = async (body: string, header: string | null) => {
-      if (header) signatures.push(...header.split(',').filter((part) => part.startsWith('v1=')).map((part) => part.slice(3)));
+      if (header)
+        signatures.push(
+          ...header
+            .split(',')
+            .filter((part) => part.startsWith('v1='))
+            .map((part) => part.slice(3)),
+        );
       const response = await fetch(`${app.url}/api/webhooks/stripe`, {
-        method: 'POST', body, headers: { 'content-type': 'application/json', ...(header ? { 'stripe-signature': header } : {}) },
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/json', ...(header ? { 'stripe-signature': header } : {}) },
       });
       bodies.push(await response.text());
     };
@@ -198,7 +221,10 @@ describe('secrets', () => {
     await send(created, signatureHeader(created, 'whsec_wrong'));
     await send(created, signatureHeader(created, secret, 1_000));
     await send('not json', signatureHeader('not json', secret));
-    const broken = JSON.stringify({ ...JSON.parse(eventBody('customer.subscription.updated', freshScenario())), data: { object: { id: 'sub_x' } } });
+    const broken = JSON.stringify({
+      ...JSON.parse(eventBody('customer.subscription.updated', freshScenario())),
+      data: { object: { id: 'sub_x' } },
+    });
     await send(broken, signatureHeader(broken, secret));
     await kv.setMode('down');
     const kvDown = eventBody('customer.subscription.created', freshScenario());
@@ -206,9 +232,25 @@ describe('secrets', () => {
     await kv.setMode('ok');
 
     const everything = `${bodies.join('\n')}\n${app.logs()}`;
-    const lines = app.logs().split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(lines).toContainEqual(expect.objectContaining({ level: 'info', msg: 'Webhook processed', event_id: expect.stringMatching(/^evt_/), type: 'customer.subscription.created', status: 'processed', ms: expect.any(Number), attempt: 1 }));
-    expect(lines).toContainEqual(expect.objectContaining({ level: 'error', msg: 'Signature verification failed', reason: 'invalid_signature' }));
+    const lines = app
+      .logs()
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        level: 'info',
+        msg: 'Webhook processed',
+        event_id: expect.stringMatching(/^evt_/),
+        type: 'customer.subscription.created',
+        status: 'processed',
+        ms: expect.any(Number),
+        attempt: 1,
+      }),
+    );
+    expect(lines).toContainEqual(
+      expect.objectContaining({ level: 'error', msg: 'Signature verification failed', reason: 'invalid_signature' }),
+    );
     for (const hidden of [...TEST_WEBHOOK_SECRETS, kv.token, ...signatures]) expect(everything).not.toContain(hidden);
     for (const path of ['/admin/webhooks', '/admin/webhooks/evt_anything']) expect((await fetch(`${app.url}${path}`)).status).toBe(404);
   });

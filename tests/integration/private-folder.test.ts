@@ -30,29 +30,38 @@ async function copyProject(target: string): Promise<void> {
 // As root (containers, CI), PostgreSQL runs as the `postgres` user, which cannot enter a private
 // folder; as any other user it runs as that user, who owns the folder, so there is nothing to show.
 describe('a clone in a folder only root can enter', () => {
-  it.skipIf(!isRoot)('as root, `with-database.ts --migrate` starts the embedded PostgreSQL there and applies the migrations (skipped when not root: only a root process runs PostgreSQL as another user)', async () => {
-    const folder = await mkdtemp(path.join(tmpdir(), 'private-clone-'));
-    const project = path.join(folder, 'project');
-    let data: string | undefined;
-    try {
-      expect((await stat(folder)).mode & 0o777).toBe(0o700);
-      await copyProject(project);
-      const port = await freePort();
-      const { stdout } = await run(path.join(project, 'node_modules/.bin/tsx'), ['scripts/with-database.ts', '--migrate', process.execPath, '-e', QUERY], {
-        cwd: project,
-        env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'development', EMBEDDED_POSTGRES_PORT: String(port) },
-        timeout: 80_000,
-      });
-      data = await realpath(path.join(project, '.data/postgres')).catch(() => undefined);
+  it.skipIf(!isRoot)(
+    'as root, `with-database.ts --migrate` starts the embedded PostgreSQL there and applies the migrations (skipped when not root: only a root process runs PostgreSQL as another user)',
+    async () => {
+      const folder = await mkdtemp(path.join(tmpdir(), 'private-clone-'));
+      const project = path.join(folder, 'project');
+      let data: string | undefined;
+      try {
+        expect((await stat(folder)).mode & 0o777).toBe(0o700);
+        await copyProject(project);
+        const port = await freePort();
+        const { stdout } = await run(
+          path.join(project, 'node_modules/.bin/tsx'),
+          ['scripts/with-database.ts', '--migrate', process.execPath, '-e', QUERY],
+          {
+            cwd: project,
+            env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'development', EMBEDDED_POSTGRES_PORT: String(port) },
+            timeout: 80_000,
+          },
+        );
+        data = await realpath(path.join(project, '.data/postgres')).catch(() => undefined);
 
-      expect(stdout).toContain(`Embedded PostgreSQL on 127.0.0.1:${port}`);
-      const migrations = (await readdir(path.join(ROOT, 'prisma/migrations'), { withFileTypes: true })).filter((entry) => entry.isDirectory()).length;
-      expect(stdout).toContain(`RESULT {"migrations":${migrations},"events_table":true}`);
-      // The scenario is real: the user PostgreSQL runs as cannot enter the project.
-      await expect(run('runuser', ['-u', 'postgres', '--', 'ls', project])).rejects.toThrow(/Permission denied/);
-    } finally {
-      await rm(folder, { recursive: true, force: true });
-      if (data) await rm(data, { recursive: true, force: true });
-    }
-  });
+        expect(stdout).toContain(`Embedded PostgreSQL on 127.0.0.1:${port}`);
+        const migrations = (await readdir(path.join(ROOT, 'prisma/migrations'), { withFileTypes: true })).filter((entry) =>
+          entry.isDirectory(),
+        ).length;
+        expect(stdout).toContain(`RESULT {"migrations":${migrations},"events_table":true}`);
+        // The scenario is real: the user PostgreSQL runs as cannot enter the project.
+        await expect(run('runuser', ['-u', 'postgres', '--', 'ls', project])).rejects.toThrow(/Permission denied/);
+      } finally {
+        await rm(folder, { recursive: true, force: true });
+        if (data) await rm(data, { recursive: true, force: true });
+      }
+    },
+  );
 });

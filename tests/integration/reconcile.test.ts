@@ -61,13 +61,25 @@ function runScript(args: string[]): Promise<{ code: number | null; stdout: strin
   return new Promise((resolve, reject) => {
     const child = spawn('npm', ['run', '--silent', 'stripe:reconcile', '--', ...args], {
       cwd: ROOT,
-      env: { NODE_ENV: 'production', PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: inject('appDatabaseUrl'), ...inject('appDatabaseEnv'), STRIPE_SECRET_KEY: STRIPE_KEY, STRIPE_API_URL: api.url },
+      env: {
+        NODE_ENV: 'production',
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        DATABASE_URL: inject('appDatabaseUrl'),
+        ...inject('appDatabaseEnv'),
+        STRIPE_SECRET_KEY: STRIPE_KEY,
+        STRIPE_API_URL: api.url,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
-    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
     child.on('error', reject);
     child.on('exit', (code) => resolve({ code, stdout, stderr }));
   });
@@ -88,7 +100,10 @@ describe('GET /api/cron/stripe-reconcile', () => {
   });
 
   it('answers 503 with a clear error when no Stripe key is configured', async () => {
-    expect(await cron(withoutKey.url)).toEqual({ status: 503, body: { error: "STRIPE_SECRET_KEY is not set: reconciliation reads Stripe's Events API" } });
+    expect(await cron(withoutKey.url)).toEqual({
+      status: 503,
+      body: { error: "STRIPE_SECRET_KEY is not set: reconciliation reads Stripe's Events API" },
+    });
   });
 
   it('applies the events the webhook missed, once; a second run applies nothing new', async () => {
@@ -98,22 +113,35 @@ describe('GET /api/cron/stripe-reconcile', () => {
     const paid = stripeHas('invoice.payment_succeeded', scenario, secondsAgo(3600));
     stripeHas('customer.created', scenario, secondsAgo(3600)); // a type the app does not handle: not even listed
 
-    expect(await cron(app.url)).toEqual({ status: 200, body: { fetched: 3, processed: 3, already_processed: 0, stale: 0, ignored: 0, failed: 0 } });
+    expect(await cron(app.url)).toEqual({
+      status: 200,
+      body: { fetched: 3, processed: 3, already_processed: 0, stale: 0, ignored: 0, failed: 0 },
+    });
     for (const body of [created, pastDue, paid]) {
       expect(await eventRows(pool, eventIdOf(body))).toMatchObject([{ status: 'processed', attempts: 1, duplicate_deliveries: 0 }]);
     }
-    expect(await subscriptionRow(pool, scenario.subscriptionId)).toMatchObject({ user_id: scenario.userId, status: 'past_due', is_active: true, plan: 'pro' });
+    expect(await subscriptionRow(pool, scenario.subscriptionId)).toMatchObject({
+      user_id: scenario.userId,
+      status: 'past_due',
+      is_active: true,
+      plan: 'pro',
+    });
 
     // From the cursor: nothing newer, nothing applied.
     expect(await cron(app.url)).toEqual({ status: 200, body: ZERO });
     // The webhook's late delivery of a reconciled event is a duplicate, as any redelivery.
-    expect(await deliver(app.url, paid, { secret: webhookSecret })).toEqual({ status: 200, body: { status: 'already_processed', event_id: eventIdOf(paid) } });
+    expect(await deliver(app.url, paid, { secret: webhookSecret })).toEqual({
+      status: 200,
+      body: { status: 'already_processed', event_id: eventIdOf(paid) },
+    });
 
     // The script, over the same days again: every event already processed.
-    const since = new Date((secondsAgo(DAY)) * 1000).toISOString().slice(0, 10);
+    const since = new Date(secondsAgo(DAY) * 1000).toISOString().slice(0, 10);
     const script = await runScript(['--since', since]);
     expect(script.code, script.stderr).toBe(0);
-    expect(script.stdout.trim().split('\n').at(-1)).toBe('Stripe reconciliation: fetched 3, processed 0, already_processed 3, stale 0, ignored 0, failed 0');
+    expect(script.stdout.trim().split('\n').at(-1)).toBe(
+      'Stripe reconciliation: fetched 3, processed 0, already_processed 3, stale 0, ignored 0, failed 0',
+    );
     expect(await subscriptionRow(pool, scenario.subscriptionId)).toMatchObject({ status: 'past_due', is_active: true });
 
     const runs = await pool.query('SELECT status, fetched, processed, already_processed FROM stripe_reconcile_runs ORDER BY started_at');
@@ -130,19 +158,25 @@ describe('GET /api/cron/stripe-reconcile', () => {
       stripeHas('customer.subscription.created', scenario, secondsAgo(2 * 3600)),
       stripeHas('customer.subscription.updated.past_due', scenario, secondsAgo(3600)),
     ]);
-    const [reconciled, ...deliveries] = await Promise.all([cron(app.url), ...bodies.map((body) => deliver(second.url, body, { secret: webhookSecret }))]);
+    const [reconciled, ...deliveries] = await Promise.all([
+      cron(app.url),
+      ...bodies.map((body) => deliver(second.url, body, { secret: webhookSecret })),
+    ]);
 
     expect(reconciled?.status).toBe(200);
     expect(deliveries.every((delivery) => delivery.status === 200)).toBe(true);
     const counts = reconciled?.body as typeof ZERO;
-    const webhookProcessed = deliveries.filter((delivery) => delivery.body.status === 'processed' || delivery.body.status === 'stale').length;
+    const webhookProcessed = deliveries.filter(
+      (delivery) => delivery.body.status === 'processed' || delivery.body.status === 'stale',
+    ).length;
     expect(counts.fetched).toBe(12);
     expect(counts.failed).toBe(0);
     // Every event was applied (or found stale) exactly once, by one side or the other.
     expect(counts.processed + counts.stale + webhookProcessed).toBe(12);
     expect(counts.already_processed + deliveries.filter((delivery) => delivery.body.status === 'already_processed').length).toBe(12);
     for (const body of bodies) expect(await eventRows(pool, eventIdOf(body))).toMatchObject([{ status: 'processed', attempts: 1 }]);
-    for (const scenario of scenarios) expect(await subscriptionRow(pool, scenario.subscriptionId)).toMatchObject({ status: 'past_due', is_active: true });
+    for (const scenario of scenarios)
+      expect(await subscriptionRow(pool, scenario.subscriptionId)).toMatchObject({ status: 'past_due', is_active: true });
   });
 
   it('two runs at once, on two instances: one does the work, the other says so and does nothing', async () => {
@@ -151,7 +185,10 @@ describe('GET /api/cron/stripe-reconcile', () => {
     api.hold();
     const first = cron(app.url);
     await vi.waitFor(() => expect(api.listRequests()).toHaveLength(1), { timeout: 10_000 });
-    expect(await cron(second.url)).toEqual({ status: 200, body: { ...ZERO, warning: 'Another reconciliation run is in progress; this run did nothing' } });
+    expect(await cron(second.url)).toEqual({
+      status: 200,
+      body: { ...ZERO, warning: 'Another reconciliation run is in progress; this run did nothing' },
+    });
     api.release();
     expect(await first).toEqual({ status: 200, body: { ...ZERO, fetched: 1, processed: 1 } });
     expect(await eventRows(pool, eventIdOf(created))).toMatchObject([{ status: 'processed', attempts: 1 }]);
@@ -162,7 +199,10 @@ describe('GET /api/cron/stripe-reconcile', () => {
 
   it('warns when the cursor is older than 25 days', async () => {
     await pool.query("INSERT INTO stripe_reconcile_state (mode, covered_until) VALUES ('test', now() - interval '26 days')");
-    expect(await cron(app.url)).toEqual({ status: 200, body: { ...ZERO, warning: 'Cursor is 26 days old: Stripe keeps events for 30 days; run reconciliation before they expire' } });
+    expect(await cron(app.url)).toEqual({
+      status: 200,
+      body: { ...ZERO, warning: 'Cursor is 26 days old: Stripe keeps events for 30 days; run reconciliation before they expire' },
+    });
     // Caught up: the next run has nothing to warn about.
     expect(await cron(app.url)).toEqual({ status: 200, body: ZERO });
   });
@@ -178,7 +218,9 @@ describe('GET /api/cron/stripe-reconcile', () => {
     const answer = await cron(app.url);
     expect(answer.status).toBe(200);
     expect(answer.body).toMatchObject({ ...ZERO, fetched: 1, processed: 1 });
-    expect(answer.body.warning).toMatch(/^Cursor is 31 days old: Stripe keeps events for 30 days, so events created before \d{4}-\d\d-\d\dT[\d:.]+Z were not reconciled and may be lost$/);
+    expect(answer.body.warning).toMatch(
+      /^Cursor is 31 days old: Stripe keeps events for 30 days, so events created before \d{4}-\d\d-\d\dT[\d:.]+Z were not reconciled and may be lost$/,
+    );
     expect(await eventRows(pool, eventIdOf(stillThere))).toMatchObject([{ status: 'processed' }]);
     expect(await subscriptionRow(pool, kept.subscriptionId)).toMatchObject({ status: 'active' });
     expect(await eventRows(pool, eventIdOf(lost))).toEqual([]);

@@ -26,9 +26,11 @@ const urls = () => [appUrl, ...others.map((app) => app.url)];
 async function inParallel<T, R>(items: T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
-  await Promise.all(Array.from({ length: limit }, async () => {
-    for (let index = next++; index < items.length; index = next++) results[index] = await work(items[index] as T, index);
-  }));
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      for (let index = next++; index < items.length; index = next++) results[index] = await work(items[index] as T, index);
+    }),
+  );
   return results;
 }
 
@@ -72,27 +74,52 @@ describe('a month of Stripe traffic, replayed out of order', () => {
       truth.set(scenario.subscriptionId, {
         scenario,
         truth: canceled
-          ? { status: 'canceled', billing_period: 'annual', is_active: false, price: 'price_1PgagYB7WZ01zgkWq8YrLy20', lastCreated: t0 + 20 * 86_400 }
-          : { status: 'active', billing_period: 'annual', is_active: true, price: 'price_1PgagYB7WZ01zgkWq8YrLy20', lastCreated: t0 + 3 * 86_400 + 60 },
+          ? {
+              status: 'canceled',
+              billing_period: 'annual',
+              is_active: false,
+              price: 'price_1PgagYB7WZ01zgkWq8YrLy20',
+              lastCreated: t0 + 20 * 86_400,
+            }
+          : {
+              status: 'active',
+              billing_period: 'annual',
+              is_active: true,
+              price: 'price_1PgagYB7WZ01zgkWq8YrLy20',
+              lastCreated: t0 + 3 * 86_400 + 60,
+            },
       });
     }
 
     const answers = await inParallel(shuffle(deliveries), 16, (body, i) => deliver(urls()[i % 3] as string, body, { secret }));
     expect(answers.filter((answer) => answer.status !== 200)).toEqual([]);
 
-    const { rows } = await pool.query<{ stripe_subscription_id: string; user_id: string; status: string; billing_period: string; is_active: boolean; stripe_price_id: string; last_event_at: Date }>(
-      'SELECT * FROM user_subscriptions WHERE stripe_subscription_id = ANY($1)', [[...truth.keys()]]);
+    const { rows } = await pool.query<{
+      stripe_subscription_id: string;
+      user_id: string;
+      status: string;
+      billing_period: string;
+      is_active: boolean;
+      stripe_price_id: string;
+      last_event_at: Date;
+    }>('SELECT * FROM user_subscriptions WHERE stripe_subscription_id = ANY($1)', [[...truth.keys()]]);
     expect(rows).toHaveLength(200);
     for (const row of rows) {
       const expected = truth.get(row.stripe_subscription_id);
       expect({
-        user_id: row.user_id, status: row.status, billing_period: row.billing_period, is_active: row.is_active,
-        price: row.stripe_price_id, lastCreated: row.last_event_at.getTime() / 1000,
+        user_id: row.user_id,
+        status: row.status,
+        billing_period: row.billing_period,
+        is_active: row.is_active,
+        price: row.stripe_price_id,
+        lastCreated: row.last_event_at.getTime() / 1000,
       }).toEqual({ user_id: expected?.scenario.userId, ...expected?.truth });
     }
     const distinct = new Set(deliveries.map(eventIdOf));
     const { rows: events } = await pool.query<{ n: number; duplicates: number }>(
-      'SELECT count(*)::int AS n, sum(duplicate_deliveries)::int AS duplicates FROM stripe_webhook_events WHERE id = ANY($1)', [[...distinct]]);
+      'SELECT count(*)::int AS n, sum(duplicate_deliveries)::int AS duplicates FROM stripe_webhook_events WHERE id = ANY($1)',
+      [[...distinct]],
+    );
     expect(events[0]).toEqual({ n: distinct.size, duplicates: deliveries.length - distinct.size });
   });
 });

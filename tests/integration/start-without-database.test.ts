@@ -19,9 +19,16 @@ afterAll(async () => {
 describe('a server started while its database is unreachable', () => {
   it('starts, says why in one warning line, answers health 503 and a delivery 500 (so Stripe retries), and keeps serving', async () => {
     const deadline = Date.now() + 10_000;
-    while (!app.logs().includes('Database not reachable at start') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
-    const warning = app.logs().split('\n').find((line) => line.includes('Database not reachable at start'));
-    expect(warning && JSON.parse(warning)).toMatchObject({ level: 'warn', msg: 'Database not reachable at start; the first request connects' });
+    while (!app.logs().includes('Database not reachable at start') && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    const warning = app
+      .logs()
+      .split('\n')
+      .find((line) => line.includes('Database not reachable at start'));
+    expect(warning && JSON.parse(warning)).toMatchObject({
+      level: 'warn',
+      msg: 'Database not reachable at start; the first request connects',
+    });
 
     expect((await fetch(`${app.url}/api/health`)).status).toBe(503);
     const first = await deliver(app.url, eventBody('customer.subscription.updated', freshScenario()), { secret });

@@ -34,13 +34,22 @@ describe('npm run stripe:trigger', () => {
     const output = await trigger('customer.subscription.created', '--user', 'user_trigger_team', '--price', 'team_annual', '--seats', '7');
     expect(output).toMatch(/<-- \[200\] \{"status":"processed"/);
     const subscriptionId = /subscription=(sub_\w+)/.exec(output)?.[1] ?? '';
-    expect(await subscriptionRow(pool, subscriptionId)).toMatchObject({ plan: 'team', billing_period: 'annual', stripe_price_id: 'price_sim_team_annual' });
-    const { rows } = await pool.query<{ quantity: number }>('SELECT quantity FROM user_subscriptions WHERE stripe_subscription_id = $1', [subscriptionId]);
+    expect(await subscriptionRow(pool, subscriptionId)).toMatchObject({
+      plan: 'team',
+      billing_period: 'annual',
+      stripe_price_id: 'price_sim_team_annual',
+    });
+    const { rows } = await pool.query<{ quantity: number }>('SELECT quantity FROM user_subscriptions WHERE stripe_subscription_id = $1', [
+      subscriptionId,
+    ]);
     expect(rows[0]?.quantity).toBe(7);
 
     const schedule = await trigger('subscription_schedule.created', '--subscription', subscriptionId, '--user', 'user_trigger_team');
     expect(schedule).toMatch(/<-- \[200\] \{"status":"processed"/);
-    const pending = await pool.query<{ pending_plan: string }>('SELECT pending_plan FROM user_subscriptions WHERE stripe_subscription_id = $1', [subscriptionId]);
+    const pending = await pool.query<{ pending_plan: string }>(
+      'SELECT pending_plan FROM user_subscriptions WHERE stripe_subscription_id = $1',
+      [subscriptionId],
+    );
     expect(pending.rows[0]?.pending_plan).toBe('pro');
   });
 

@@ -60,13 +60,22 @@ async function user(customerId: string | null = null): Promise<string> {
 
 async function driftOf(subscriptionId: string) {
   const { rows } = await pool.query<{ field: string; stored: string | null; stripe: string | null }>(
-    'SELECT field, stored, stripe FROM stripe_sync_drift WHERE stripe_subscription_id = $1 ORDER BY field', [subscriptionId]);
+    'SELECT field, stored, stripe FROM stripe_sync_drift WHERE stripe_subscription_id = $1 ORDER BY field',
+    [subscriptionId],
+  );
   return rows;
 }
 
 async function runs() {
-  const { rows } = await pool.query<{ id: string; status: string; dry_run: boolean; fetched: number; created: number; resumed_from: string | null; cursor_subscription_id: string | null }>(
-    'SELECT id, status, dry_run, fetched, created, resumed_from, cursor_subscription_id FROM stripe_sync_runs ORDER BY started_at');
+  const { rows } = await pool.query<{
+    id: string;
+    status: string;
+    dry_run: boolean;
+    fetched: number;
+    created: number;
+    resumed_from: string | null;
+    cursor_subscription_id: string | null;
+  }>('SELECT id, status, dry_run, fetched, created, resumed_from, cursor_subscription_id FROM stripe_sync_runs ORDER BY started_at');
   return rows;
 }
 
@@ -74,13 +83,25 @@ function script(args: string[], { detached = false } = {}) {
   const child = spawn('npm', ['run', '--silent', 'stripe:sync', '--', ...args], {
     cwd: ROOT,
     detached,
-    env: { NODE_ENV: 'production', PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: inject('appDatabaseUrl'), ...inject('appDatabaseEnv'), STRIPE_SECRET_KEY: STRIPE_KEY, STRIPE_API_URL: api.url },
+    env: {
+      NODE_ENV: 'production',
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      DATABASE_URL: inject('appDatabaseUrl'),
+      ...inject('appDatabaseEnv'),
+      STRIPE_SECRET_KEY: STRIPE_KEY,
+      STRIPE_API_URL: api.url,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
-  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
   const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
     child.on('error', reject);
     child.on('exit', (code) => resolve({ code, stdout, stderr }));
@@ -102,7 +123,10 @@ describe('GET /api/cron/stripe-sync', () => {
       expect(JSON.stringify(answer.body)).not.toContain(CRON_SECRET);
     }
     expect((await cron(inject('appUrl'))).status).toBe(401);
-    expect(await cron(withoutKey.url)).toEqual({ status: 503, body: { error: "STRIPE_SECRET_KEY is not set: sync reads Stripe's subscriptions" } });
+    expect(await cron(withoutKey.url)).toEqual({
+      status: 503,
+      body: { error: "STRIPE_SECRET_KEY is not set: sync reads Stripe's subscriptions" },
+    });
     expect(api.requests).toHaveLength(0);
   });
 
@@ -119,34 +143,65 @@ describe('GET /api/cron/stripe-sync', () => {
     );
 
     expect(await cron(app.url)).toEqual({ status: 200, body: { fetched: 3, created: 3, updated: 0, unchanged: 0, drift: 0, unlinked: 1 } });
-    expect(await subscriptionRow(pool, a)).toMatchObject({ user_id: byMetadata, status: 'active', is_active: true, billing_period: 'monthly' });
-    expect(await subscriptionRow(pool, b)).toMatchObject({ user_id: byCustomer, status: 'trialing', is_active: true, billing_period: 'annual' });
+    expect(await subscriptionRow(pool, a)).toMatchObject({
+      user_id: byMetadata,
+      status: 'active',
+      is_active: true,
+      billing_period: 'monthly',
+    });
+    expect(await subscriptionRow(pool, b)).toMatchObject({
+      user_id: byCustomer,
+      status: 'trialing',
+      is_active: true,
+      billing_period: 'annual',
+    });
     expect(await subscriptionRow(pool, c)).toMatchObject({ user_id: null, status: 'canceled', is_active: false });
     const [list] = api.listRequests();
     expect(list?.query.get('status')).toBe('all');
     expect(list?.query.get('limit')).toBe('100');
     // The audit trail has what each snapshot created; Stripe's events table is left to Stripe's events.
-    const { rows: changes } = await pool.query('SELECT stripe_subscription_id, source, outcome FROM stripe_subscription_changes WHERE stripe_subscription_id = ANY($1) ORDER BY stripe_subscription_id', [[a, b, c]]);
+    const { rows: changes } = await pool.query(
+      'SELECT stripe_subscription_id, source, outcome FROM stripe_subscription_changes WHERE stripe_subscription_id = ANY($1) ORDER BY stripe_subscription_id',
+      [[a, b, c]],
+    );
     expect(changes).toHaveLength(3);
     expect(changes.every((row) => row.source === 'sync' && row.outcome === 'created')).toBe(true);
-    expect((await pool.query("SELECT count(*)::int AS n FROM stripe_webhook_events WHERE object_id = ANY($1)", [[a, b, c]])).rows[0]?.n).toBe(0);
+    expect(
+      (await pool.query('SELECT count(*)::int AS n FROM stripe_webhook_events WHERE object_id = ANY($1)', [[a, b, c]])).rows[0]?.n,
+    ).toBe(0);
 
     expect(await cron(second.url)).toEqual({ status: 200, body: { ...ZERO, fetched: 3, unchanged: 3, unlinked: 1 } });
-    expect((await runs()).map((run) => [run.status, run.fetched, run.created])).toEqual([['completed', 3, 3], ['completed', 3, 0]]);
+    expect((await runs()).map((run) => [run.status, run.fetched, run.created])).toEqual([
+      ['completed', 3, 3],
+      ['completed', 3, 0],
+    ]);
   });
 
   it('finds drift in each compared field, lists it stored vs Stripe, and heals it; --dry-run only reports', async () => {
     const owner = await user();
-    const ids = { status: randomId('sub'), price: randomId('sub'), period: randomId('sub'), cancel: randomId('sub'), seats: randomId('sub'), trial: randomId('sub') };
+    const ids = {
+      status: randomId('sub'),
+      price: randomId('sub'),
+      period: randomId('sub'),
+      cancel: randomId('sub'),
+      seats: randomId('sub'),
+      trial: randomId('sub'),
+    };
     const periodEnd = nowSeconds() + 25 * DAY;
     const trialEnd = nowSeconds() + 5 * DAY;
-    for (const id of Object.values(ids)) api.add({ id, customer: randomId('cus'), metadata: { user_id: owner }, periodEnd, quantity: 3, trialEnd });
+    for (const id of Object.values(ids))
+      api.add({ id, customer: randomId('cus'), metadata: { user_id: owner }, periodEnd, quantity: 3, trialEnd });
     await cron(app.url);
     // A database restored from an old backup: each row misses one change Stripe made since.
     await pool.query("UPDATE user_subscriptions SET last_event_at = last_event_at - interval '30 days' WHERE user_id = $1", [owner]);
     await pool.query("UPDATE user_subscriptions SET status = 'past_due' WHERE stripe_subscription_id = $1", [ids.status]);
-    await pool.query("UPDATE user_subscriptions SET stripe_price_id = 'price_from_the_backup' WHERE stripe_subscription_id = $1", [ids.price]);
-    await pool.query("UPDATE user_subscriptions SET current_period_end = current_period_end - interval '30 days' WHERE stripe_subscription_id = $1", [ids.period]);
+    await pool.query("UPDATE user_subscriptions SET stripe_price_id = 'price_from_the_backup' WHERE stripe_subscription_id = $1", [
+      ids.price,
+    ]);
+    await pool.query(
+      "UPDATE user_subscriptions SET current_period_end = current_period_end - interval '30 days' WHERE stripe_subscription_id = $1",
+      [ids.period],
+    );
     await pool.query('UPDATE user_subscriptions SET cancel_at_period_end = true WHERE stripe_subscription_id = $1', [ids.cancel]);
     await pool.query('UPDATE user_subscriptions SET quantity = 1 WHERE stripe_subscription_id = $1', [ids.seats]);
     await pool.query('UPDATE user_subscriptions SET trial_end = NULL WHERE stripe_subscription_id = $1', [ids.trial]);
@@ -154,14 +209,18 @@ describe('GET /api/cron/stripe-sync', () => {
     const dry = script(['--dry-run']);
     const dryResult = await dry.done;
     expect(dryResult.code, dryResult.stderr).toBe(0);
-    expect(dryResult.stdout.trim().split('\n').at(-1)).toBe('Stripe sync (dry run, nothing applied): fetched 6, created 0, updated 6, unchanged 0, drift 6, unlinked 0');
+    expect(dryResult.stdout.trim().split('\n').at(-1)).toBe(
+      'Stripe sync (dry run, nothing applied): fetched 6, created 0, updated 6, unchanged 0, drift 6, unlinked 0',
+    );
     expect(await subscriptionRow(pool, ids.status)).toMatchObject({ status: 'past_due' });
     expect(await driftOf(ids.status)).toEqual([{ field: 'status', stored: 'past_due', stripe: 'active' }]);
     await pool.query('DELETE FROM stripe_sync_drift');
 
     expect(await cron(app.url)).toEqual({ status: 200, body: { ...ZERO, fetched: 6, updated: 6, drift: 6 } });
     expect(await driftOf(ids.status)).toEqual([{ field: 'status', stored: 'past_due', stripe: 'active' }]);
-    expect(await driftOf(ids.price)).toEqual([{ field: 'stripe_price_id', stored: 'price_from_the_backup', stripe: 'price_pro_monthly_sync' }]);
+    expect(await driftOf(ids.price)).toEqual([
+      { field: 'stripe_price_id', stored: 'price_from_the_backup', stripe: 'price_pro_monthly_sync' },
+    ]);
     expect((await driftOf(ids.period)).map((row) => row.field)).toEqual(['current_period_end']);
     expect(await driftOf(ids.cancel)).toEqual([{ field: 'cancel_at_period_end', stored: 'true', stripe: 'false' }]);
     expect(await driftOf(ids.seats)).toEqual([{ field: 'quantity', stored: '1', stripe: '3' }]);
@@ -175,7 +234,9 @@ describe('GET /api/cron/stripe-sync', () => {
       expect(row?.current_period_end?.getTime()).toBe(periodEnd * 1000);
     }
     const { rows: healed } = await pool.query<{ quantity: number; trial_end: Date | null }>(
-      'SELECT quantity, trial_end FROM user_subscriptions WHERE stripe_subscription_id = ANY($1)', [Object.values(ids)]);
+      'SELECT quantity, trial_end FROM user_subscriptions WHERE stripe_subscription_id = ANY($1)',
+      [Object.values(ids)],
+    );
     expect(healed.map((row) => [row.quantity, row.trial_end?.getTime()])).toEqual(Object.values(ids).map(() => [3, trialEnd * 1000]));
     // Healed: the next run finds nothing.
     expect(await cron(app.url)).toEqual({ status: 200, body: { ...ZERO, fetched: 6, unchanged: 6 } });
@@ -192,9 +253,13 @@ describe('sync racing webhooks', () => {
     stripeHasScenario(newer);
     await cron(app.url);
 
-    expect((await deliver(app.url, pastDue(older, nowSeconds() - 3600), { secret: webhookSecret })).body).toMatchObject({ status: 'stale' });
+    expect((await deliver(app.url, pastDue(older, nowSeconds() - 3600), { secret: webhookSecret })).body).toMatchObject({
+      status: 'stale',
+    });
     expect(await subscriptionRow(pool, older.subscriptionId)).toMatchObject({ status: 'active' });
-    expect((await deliver(app.url, pastDue(newer, nowSeconds() + 60), { secret: webhookSecret })).body).toMatchObject({ status: 'processed' });
+    expect((await deliver(app.url, pastDue(newer, nowSeconds() + 60), { secret: webhookSecret })).body).toMatchObject({
+      status: 'processed',
+    });
     expect(await subscriptionRow(pool, newer.subscriptionId)).toMatchObject({ status: 'past_due' });
   });
 
@@ -203,13 +268,19 @@ describe('sync racing webhooks', () => {
     const newer = freshScenario();
     stripeHasScenario(older);
     stripeHasScenario(newer);
-    expect((await deliver(app.url, pastDue(older, nowSeconds() - 3600), { secret: webhookSecret })).body).toMatchObject({ status: 'processed' });
-    expect((await deliver(app.url, pastDue(newer, nowSeconds() + 60), { secret: webhookSecret })).body).toMatchObject({ status: 'processed' });
+    expect((await deliver(app.url, pastDue(older, nowSeconds() - 3600), { secret: webhookSecret })).body).toMatchObject({
+      status: 'processed',
+    });
+    expect((await deliver(app.url, pastDue(newer, nowSeconds() + 60), { secret: webhookSecret })).body).toMatchObject({
+      status: 'processed',
+    });
 
     expect(await cron(app.url)).toMatchObject({ status: 200, body: { fetched: 2, updated: 1, unchanged: 1, drift: 1 } });
     expect(await subscriptionRow(pool, older.subscriptionId)).toMatchObject({ status: 'active' });
     expect(await subscriptionRow(pool, newer.subscriptionId)).toMatchObject({ status: 'past_due' });
-    const { rows } = await pool.query('SELECT outcome FROM stripe_subscription_changes WHERE stripe_subscription_id = $1', [newer.subscriptionId]);
+    const { rows } = await pool.query('SELECT outcome FROM stripe_subscription_changes WHERE stripe_subscription_id = $1', [
+      newer.subscriptionId,
+    ]);
     expect(rows).toEqual([{ outcome: 'stale' }]);
   });
 });
@@ -220,7 +291,10 @@ describe('one run at a time, resumable', () => {
     api.hold();
     const first = cron(app.url);
     await vi.waitFor(() => expect(api.listRequests()).toHaveLength(1));
-    expect(await cron(second.url)).toEqual({ status: 200, body: { ...ZERO, warning: 'Another sync run is in progress; this run did nothing' } });
+    expect(await cron(second.url)).toEqual({
+      status: 200,
+      body: { ...ZERO, warning: 'Another sync run is in progress; this run did nothing' },
+    });
     api.release();
     expect(await first).toEqual({ status: 200, body: { ...ZERO, fetched: 1, created: 1, unlinked: 1 } });
     expect(await runs()).toHaveLength(1);
@@ -240,7 +314,10 @@ describe('one run at a time, resumable', () => {
     // A function timeout: the process and its children end at once, the lease is left behind.
     process.kill(-(killed.child.pid ?? 0), 'SIGKILL');
     await killed.done;
-    expect(await cron(app.url)).toEqual({ status: 200, body: { ...ZERO, warning: 'Another sync run is in progress; this run did nothing' } });
+    expect(await cron(app.url)).toEqual({
+      status: 200,
+      body: { ...ZERO, warning: 'Another sync run is in progress; this run did nothing' },
+    });
     await pool.query("UPDATE stripe_sync_state SET locked_until = now() - interval '1 second'");
     api.release();
 
@@ -248,7 +325,9 @@ describe('one run at a time, resumable', () => {
     const [interrupted, resumed] = await runs();
     expect(interrupted).toMatchObject({ status: 'interrupted', fetched: 100, created: 100 });
     expect(resumed).toMatchObject({ status: 'completed', resumed_from: interrupted?.id, cursor_subscription_id: ids[0] });
-    expect((await pool.query('SELECT count(*)::int AS n FROM user_subscriptions WHERE stripe_subscription_id = ANY($1)', [ids])).rows[0]?.n).toBe(250);
+    expect(
+      (await pool.query('SELECT count(*)::int AS n FROM user_subscriptions WHERE stripe_subscription_id = ANY($1)', [ids])).rows[0]?.n,
+    ).toBe(250);
     // The next run starts from the newest again.
     expect(await cron(app.url)).toEqual({ status: 200, body: { ...ZERO, fetched: 250, unchanged: 250, unlinked: 250 } });
   });

@@ -18,7 +18,11 @@ async function script(url: string, withStripeCli: boolean) {
     await writeFile(path.join(bin, 'stripe'), '#!/bin/sh\necho "stripe version 1.52.0"\n');
     await chmod(path.join(bin, 'stripe'), 0o755);
   }
-  const env = { ...process.env, PATH: `${bin}:${path.dirname(process.execPath)}:/usr/bin:/bin`, STRIPE_WEBHOOK_SECRET: TEST_WEBHOOK_SECRETS[0] };
+  const env = {
+    ...process.env,
+    PATH: `${bin}:${path.dirname(process.execPath)}:/usr/bin:/bin`,
+    STRIPE_WEBHOOK_SECRET: TEST_WEBHOOK_SECRETS[0],
+  };
   try {
     const { stdout } = await run('bash', ['scripts/test-stripe-webhooks.sh', url], { cwd: root, env });
     return { code: 0, stdout };
@@ -31,7 +35,12 @@ async function script(url: string, withStripeCli: boolean) {
 describe('scripts/test-stripe-webhooks.sh', () => {
   it('prints the four ✅ lines against a running app', async () => {
     const { code, stdout } = await script(appUrl, true);
-    expect(stdout.trim().split('\n')).toEqual(['✅ Stripe CLI found', '✅ Backend is running', '✅ Webhook processed successfully', '✅ Idempotency working']);
+    expect(stdout.trim().split('\n')).toEqual([
+      '✅ Stripe CLI found',
+      '✅ Backend is running',
+      '✅ Webhook processed successfully',
+      '✅ Idempotency working',
+    ]);
     expect(code).toBe(0);
   });
 

@@ -22,9 +22,19 @@ describe('POST /api/webhooks/stripe — accepted deliveries', () => {
     const body = eventBody('customer.subscription.created', scenario);
     const answer = await deliver(appUrl, body, { secret });
     expect(answer).toEqual({ status: 200, body: { status: 'processed', event_id: eventIdOf(body) } });
-    expect((await eventRows(pool, eventIdOf(body)))[0]).toMatchObject({ status: 'processed', type: 'customer.subscription.created', object_id: scenario.subscriptionId, user_id: scenario.userId });
+    expect((await eventRows(pool, eventIdOf(body)))[0]).toMatchObject({
+      status: 'processed',
+      type: 'customer.subscription.created',
+      object_id: scenario.subscriptionId,
+      user_id: scenario.userId,
+    });
     expect((await eventRows(pool, eventIdOf(body)))[0]?.payload).toEqual(JSON.parse(body));
-    expect(await subscriptionRow(pool, scenario.subscriptionId)).toMatchObject({ status: 'active', is_active: true, plan: 'pro', billing_period: 'monthly' });
+    expect(await subscriptionRow(pool, scenario.subscriptionId)).toMatchObject({
+      status: 'active',
+      is_active: true,
+      plan: 'pro',
+      billing_period: 'monthly',
+    });
   });
 
   it('answers already_processed to a redelivery and counts it', async () => {
@@ -54,7 +64,10 @@ describe('POST /api/webhooks/stripe — accepted deliveries', () => {
     const body = eventBody('customer.created', freshScenario());
     expect((await deliver(appUrl, body, { secret: rotatedSecret })).status).toBe(200);
     const other = eventBody('customer.created', freshScenario());
-    expect(await deliver(appUrl, other, { secret, path: '/webhooks/stripe' })).toEqual({ status: 200, body: { status: 'ignored', event_id: eventIdOf(other) } });
+    expect(await deliver(appUrl, other, { secret, path: '/webhooks/stripe' })).toEqual({
+      status: 200,
+      body: { status: 'ignored', event_id: eventIdOf(other) },
+    });
   });
 
   it('records a livemode mismatch as ignored and never applies it', async () => {
@@ -67,7 +80,10 @@ describe('POST /api/webhooks/stripe — accepted deliveries', () => {
 
   it('records an event whose fields do not parse as failed with a clear last_error, applying nothing, and answers 200 so Stripe does not retry a hopeless delivery', async () => {
     const scenario = freshScenario();
-    const event = JSON.parse(eventBody('customer.subscription.created', scenario, { api_version: '2099-01-01.future' })) as { id: string; data: { object: { items: unknown } } };
+    const event = JSON.parse(eventBody('customer.subscription.created', scenario, { api_version: '2099-01-01.future' })) as {
+      id: string;
+      data: { object: { items: unknown } };
+    };
     event.data.object.items = null;
     const body = JSON.stringify(event);
     const answer = await deliver(appUrl, body, { secret });
@@ -80,12 +96,18 @@ describe('POST /api/webhooks/stripe — accepted deliveries', () => {
 
   it('records and applies a genuine event whose body holds \\u0000, which jsonb refuses', async () => {
     const scenario = freshScenario();
-    const event = JSON.parse(eventBody('customer.subscription.created', scenario)) as { id: string; data: { object: { metadata: Record<string, string> } } };
+    const event = JSON.parse(eventBody('customer.subscription.created', scenario)) as {
+      id: string;
+      data: { object: { metadata: Record<string, string> } };
+    };
     event.data.object.metadata.note = 'before\u0000after';
     const body = JSON.stringify(event);
     expect(body).toContain('before\\u0000after');
     expect(await deliver(appUrl, body, { secret })).toEqual({ status: 200, body: { status: 'processed', event_id: event.id } });
-    expect((await eventRows(pool, event.id))[0]).toMatchObject({ status: 'processed', payload: { data: { object: { metadata: { note: 'before\\u0000after' } } } } });
+    expect((await eventRows(pool, event.id))[0]).toMatchObject({
+      status: 'processed',
+      payload: { data: { object: { metadata: { note: 'before\\u0000after' } } } },
+    });
     expect(await subscriptionRow(pool, scenario.subscriptionId)).toMatchObject({ status: 'active', user_id: scenario.userId });
   });
 });
@@ -114,7 +136,11 @@ describe('POST /api/webhooks/stripe — rejected deliveries', () => {
   it('400 when no configured secret made the signature', async () => {
     await expectRejected(() => deliver(appUrl, body(), { secret: 'whsec_attacker' }), 400, 'invalid_signature');
     const tampered = body();
-    await expectRejected(() => deliver(appUrl, tampered.replace('"active"', '"canceled"'), { header: signatureHeader(tampered, secret) }), 400, 'invalid_signature');
+    await expectRejected(
+      () => deliver(appUrl, tampered.replace('"active"', '"canceled"'), { header: signatureHeader(tampered, secret) }),
+      400,
+      'invalid_signature',
+    );
   });
 
   it('400 for a replay outside the 300 s tolerance', async () => {

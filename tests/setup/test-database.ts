@@ -27,7 +27,10 @@ async function waitForQuery(url: string, ms: number): Promise<void> {
       await client.query('SELECT 1');
       return;
     } catch (error) {
-      if (Date.now() > deadline) throw new Error(`No query went through ${new URL(url).host} within ${ms} ms: ${error instanceof Error ? error.message : String(error)}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `No query went through ${new URL(url).host} within ${ms} ms: ${error instanceof Error ? error.message : String(error)}`,
+        );
       await new Promise((resolve) => setTimeout(resolve, 250));
     } finally {
       await client.end().catch(() => undefined);
@@ -44,10 +47,12 @@ export async function startTestDatabase(name: string, { pooled = false }: { pool
   await rm(dataDir, { recursive: true, force: true });
   const db = await startEmbeddedPostgres({ dataDir, port: await freePort(), fsync: false });
   migrateDeploy(db.url);
-  const pooler = pooled ? await startPgbouncer({ databaseUrl: db.url }).catch(async (error: unknown) => {
-    await db.stop();
-    throw error;
-  }) : undefined;
+  const pooler = pooled
+    ? await startPgbouncer({ databaseUrl: db.url }).catch(async (error: unknown) => {
+        await db.stop();
+        throw error;
+      })
+    : undefined;
   return {
     ...db,
     // Back up means reachable where the app connects: PgBouncer refuses logins for up to

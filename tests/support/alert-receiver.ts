@@ -10,7 +10,9 @@ export async function startAlertReceiver() {
   let delayMs = 0;
   const server = createServer((request, response) => {
     let raw = '';
-    request.on('data', (chunk: Buffer) => { raw += chunk.toString(); });
+    request.on('data', (chunk: Buffer) => {
+      raw += chunk.toString();
+    });
     request.on('end', () => {
       setTimeout(() => {
         if (failures > 0) {
@@ -30,8 +32,12 @@ export async function startAlertReceiver() {
   return {
     url: `http://127.0.0.1:${port}/hooks/alerts`,
     texts,
-    failNext: (count: number) => { failures = count; },
-    setDelay: (ms: number) => { delayMs = ms; },
+    failNext: (count: number) => {
+      failures = count;
+    },
+    setDelay: (ms: number) => {
+      delayMs = ms;
+    },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

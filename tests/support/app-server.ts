@@ -28,26 +28,44 @@ export async function freePort(): Promise<number> {
  * Starts the production build (`next start`) on loopback, as a separate process, the way Stripe
  * reaches a deployment. The node binary of Next is spawned directly so stopping it stops the server.
  */
-export async function startApp({ databaseUrl, env = {}, appUrlFromPort = false, nodeArgs = [] }: { databaseUrl: string; env?: Record<string, string>; appUrlFromPort?: boolean; nodeArgs?: string[] }): Promise<AppServer> {
+export async function startApp({
+  databaseUrl,
+  env = {},
+  appUrlFromPort = false,
+  nodeArgs = [],
+}: {
+  databaseUrl: string;
+  env?: Record<string, string>;
+  appUrlFromPort?: boolean;
+  nodeArgs?: string[];
+}): Promise<AppServer> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   let output = '';
-  const child: ChildProcess = spawn(process.execPath, [...SERVER_NODE_FLAGS, ...nodeArgs, NEXT_BIN, 'start', '-p', String(port), '-H', '127.0.0.1'], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      NODE_ENV: 'production',
-      NEXT_TELEMETRY_DISABLED: '1',
-      DATABASE_URL: databaseUrl,
-      STRIPE_WEBHOOK_SECRET: TEST_WEBHOOK_SECRETS.join(','),
-      ...(appUrlFromPort ? { APP_URL: url } : {}),
-      ...env,
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [...SERVER_NODE_FLAGS, ...nodeArgs, NEXT_BIN, 'start', '-p', String(port), '-H', '127.0.0.1'],
+    {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        NODE_ENV: 'production',
+        NEXT_TELEMETRY_DISABLED: '1',
+        DATABASE_URL: databaseUrl,
+        STRIPE_WEBHOOK_SECRET: TEST_WEBHOOK_SECRETS.join(','),
+        ...(appUrlFromPort ? { APP_URL: url } : {}),
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  );
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
   });
-  child.stdout?.on('data', (chunk: Buffer) => { output += chunk.toString(); });
-  child.stderr?.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
 
   const deadline = Date.now() + 60_000;
   for (;;) {

@@ -19,15 +19,32 @@ export function testPool(databaseUrl: string): pg.Pool {
 }
 
 export type EventRow = {
-  id: string; type: string; status: string; note: string | null; attempts: number; last_error: string | null;
-  duplicate_deliveries: number; user_id: string | null; object_id: string | null; api_version: string | null;
-  livemode: boolean; payload: Record<string, unknown>;
+  id: string;
+  type: string;
+  status: string;
+  note: string | null;
+  attempts: number;
+  last_error: string | null;
+  duplicate_deliveries: number;
+  user_id: string | null;
+  object_id: string | null;
+  api_version: string | null;
+  livemode: boolean;
+  payload: Record<string, unknown>;
 };
 
 export type SubscriptionRow = {
-  stripe_subscription_id: string; user_id: string | null; stripe_customer_id: string | null; stripe_price_id: string | null;
-  plan: string; billing_period: string | null; status: string; is_active: boolean; current_period_end: Date | null;
-  cancel_at_period_end: boolean; last_event_at: Date | null;
+  stripe_subscription_id: string;
+  user_id: string | null;
+  stripe_customer_id: string | null;
+  stripe_price_id: string | null;
+  plan: string;
+  billing_period: string | null;
+  status: string;
+  is_active: boolean;
+  current_period_end: Date | null;
+  cancel_at_period_end: boolean;
+  last_event_at: Date | null;
 };
 
 export async function eventRows(pool: pg.Pool, id: string): Promise<EventRow[]> {
@@ -35,10 +52,14 @@ export async function eventRows(pool: pg.Pool, id: string): Promise<EventRow[]> 
 }
 
 export async function subscriptionRow(pool: pg.Pool, subscriptionId: string): Promise<SubscriptionRow | undefined> {
-  return (await pool.query<SubscriptionRow>('SELECT * FROM user_subscriptions WHERE stripe_subscription_id = $1', [subscriptionId])).rows[0];
+  return (await pool.query<SubscriptionRow>('SELECT * FROM user_subscriptions WHERE stripe_subscription_id = $1', [subscriptionId]))
+    .rows[0];
 }
 
 export async function rejectionCount(pool: pg.Pool, reason: string): Promise<number> {
-  const { rows } = await pool.query<{ total: string | null }>('SELECT sum(count) AS total FROM stripe_webhook_rejections WHERE reason = $1', [reason]);
+  const { rows } = await pool.query<{ total: string | null }>(
+    'SELECT sum(count) AS total FROM stripe_webhook_rejections WHERE reason = $1',
+    [reason],
+  );
   return Number(rows[0]?.total ?? 0);
 }

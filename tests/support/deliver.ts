@@ -9,9 +9,14 @@ export async function deliver(
   { secret, header, path = '/api/webhooks/stripe' }: { secret?: string; header?: string | null; path?: string } = {},
 ): Promise<Delivery> {
   const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' };
-  const signature = header === undefined && secret ? signatureHeader(typeof body === 'string' ? body : body.toString('utf8'), secret) : header;
+  const signature =
+    header === undefined && secret ? signatureHeader(typeof body === 'string' ? body : body.toString('utf8'), secret) : header;
   if (signature) headers['stripe-signature'] = signature;
-  const response = await fetch(`${baseUrl}${path}`, { method: 'POST', headers, body: typeof body === 'string' ? body : new Uint8Array(body) });
+  const response = await fetch(`${baseUrl}${path}`, {
+    method: 'POST',
+    headers,
+    body: typeof body === 'string' ? body : new Uint8Array(body),
+  });
   const text = await response.text();
   let parsed: Record<string, unknown>;
   try {

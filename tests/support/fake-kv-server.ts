@@ -26,7 +26,12 @@ type LuaState = { readonly __brand: 'LuaState' };
 type Fengari = {
   to_luastring: (text: string) => Uint8Array;
   lua: {
-    LUA_OK: number; LUA_TNIL: number; LUA_TBOOLEAN: number; LUA_TNUMBER: number; LUA_TSTRING: number; LUA_TTABLE: number;
+    LUA_OK: number;
+    LUA_TNIL: number;
+    LUA_TBOOLEAN: number;
+    LUA_TNUMBER: number;
+    LUA_TSTRING: number;
+    LUA_TTABLE: number;
     lua_createtable: (L: LuaState, narr: number, nrec: number) => void;
     lua_error: (L: LuaState) => never;
     lua_getfield: (L: LuaState, index: number, key: string) => number;
@@ -93,31 +98,33 @@ function runLua(source: string, keys: string[], args: string[], run: (command: s
       lua.lua_setfield(state, -2, 'ok');
     }
   };
-  const command = (protectedCall: boolean) => (state: LuaState): number => {
-    const argc = lua.lua_gettop(state);
-    const argv: string[] = [];
-    for (let index = 1; index <= argc; index += 1) {
-      const type = lua.lua_type(state, index);
-      if (type !== lua.LUA_TSTRING && type !== lua.LUA_TNUMBER) {
-        lua.lua_pushstring(state, 'Lua redis lib command arguments must be strings or integers');
-        return lua.lua_error(state);
+  const command =
+    (protectedCall: boolean) =>
+    (state: LuaState): number => {
+      const argc = lua.lua_gettop(state);
+      const argv: string[] = [];
+      for (let index = 1; index <= argc; index += 1) {
+        const type = lua.lua_type(state, index);
+        if (type !== lua.LUA_TSTRING && type !== lua.LUA_TNUMBER) {
+          lua.lua_pushstring(state, 'Lua redis lib command arguments must be strings or integers');
+          return lua.lua_error(state);
+        }
+        argv.push(lua.lua_tojsstring(state, index) ?? '');
       }
-      argv.push(lua.lua_tojsstring(state, index) ?? '');
-    }
-    try {
-      pushReply(state, run(argv));
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      if (!protectedCall) {
+      try {
+        pushReply(state, run(argv));
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        if (!protectedCall) {
+          lua.lua_pushstring(state, message);
+          return lua.lua_error(state);
+        }
+        lua.lua_createtable(state, 0, 1);
         lua.lua_pushstring(state, message);
-        return lua.lua_error(state);
+        lua.lua_setfield(state, -2, 'err');
       }
-      lua.lua_createtable(state, 0, 1);
-      lua.lua_pushstring(state, message);
-      lua.lua_setfield(state, -2, 'err');
-    }
-    return 1;
-  };
+      return 1;
+    };
   lua.lua_createtable(L, 0, 2);
   lua.lua_pushjsfunction(L, command(false));
   lua.lua_setfield(L, -2, 'call');
@@ -197,7 +204,7 @@ export async function startFakeKv(token = 'test-kv-token'): Promise<FakeKv> {
 
   const runScript = (source: string, rest: string[]): Reply => {
     const count = integer(rest[0]);
-    if (count < 0 || count > rest.length - 1) throw new KvError('ERR Number of keys can\'t be greater than number of args');
+    if (count < 0 || count > rest.length - 1) throw new KvError("ERR Number of keys can't be greater than number of args");
     return runLua(source, rest.slice(1, 1 + count), rest.slice(1 + count), run);
   };
   const sha1 = (source: string) => createHash('sha1').update(source).digest('hex');
@@ -207,10 +214,14 @@ export async function startFakeKv(token = 'test-kv-token'): Promise<FakeKv> {
     const name = rawName.toLowerCase();
     const [key = '', value = ''] = args;
     switch (name) {
-      case 'ping': return { status: 'PONG' };
-      case 'get': return exists(key) ? data.get(key) ?? null : null;
-      case 'exists': return args.filter((k) => exists(k)).length;
-      case 'del': return args.filter((k) => remove(k)).length;
+      case 'ping':
+        return { status: 'PONG' };
+      case 'get':
+        return exists(key) ? (data.get(key) ?? null) : null;
+      case 'exists':
+        return args.filter((k) => exists(k)).length;
+      case 'del':
+        return args.filter((k) => remove(k)).length;
       case 'set': {
         let ttlMs: number | null = null;
         let condition: 'nx' | 'xx' | null = null;
@@ -221,7 +232,7 @@ export async function startFakeKv(token = 'test-kv-token'): Promise<FakeKv> {
           else if (option === 'nx' || option === 'xx') condition = option;
           else throw new KvError('ERR syntax error');
         }
-        if (ttlMs !== null && ttlMs <= 0) throw new KvError('ERR invalid expire time in \'set\' command');
+        if (ttlMs !== null && ttlMs <= 0) throw new KvError("ERR invalid expire time in 'set' command");
         if ((condition === 'nx' && exists(key)) || (condition === 'xx' && !exists(key))) return null;
         data.set(key, value);
         if (ttlMs === null) expiresAt.delete(key);
@@ -257,7 +268,8 @@ export async function startFakeKv(token = 'test-kv-token'): Promise<FakeKv> {
         scripts.set(sha1(value), value);
         return sha1(value);
       }
-      default: throw new KvError(`ERR unknown command '${rawName}'`);
+      default:
+        throw new KvError(`ERR unknown command '${rawName}'`);
     }
   }
 
@@ -283,7 +295,9 @@ export async function startFakeKv(token = 'test-kv-token'): Promise<FakeKv> {
     if (mode === 'hang') return;
     if (mode === 'reset') return request.socket.destroy();
     let body = '';
-    request.on('data', (chunk: Buffer) => { body += chunk.toString(); });
+    request.on('data', (chunk: Buffer) => {
+      body += chunk.toString();
+    });
     request.on('end', () => {
       const reply = (status: number, payload: unknown) =>
         response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(payload));
@@ -297,7 +311,10 @@ export async function startFakeKv(token = 'test-kv-token'): Promise<FakeKv> {
       }
       if (!Array.isArray(parsed)) return reply(400, { error: 'ERR failed to parse command' });
       if (request.url?.startsWith('/pipeline') || request.url?.startsWith('/multi-exec')) {
-        return reply(200, parsed.map((command) => answer(Array.isArray(command) ? command : [command], base64)));
+        return reply(
+          200,
+          parsed.map((command) => answer(Array.isArray(command) ? command : [command], base64)),
+        );
       }
       const single = answer(parsed, base64);
       return reply('error' in single ? 400 : 200, single);
@@ -322,7 +339,9 @@ export async function startFakeKv(token = 'test-kv-token'): Promise<FakeKv> {
       const deadline = expiresAt.get(key);
       return deadline === undefined ? null : Math.ceil((deadline - now()) / 1000);
     },
-    advanceTime: (ms) => { clockOffset += ms; },
+    advanceTime: (ms) => {
+      clockOffset += ms;
+    },
     commands,
     setMode: async (next) => {
       if (next === 'down' && server.listening) {
@@ -333,10 +352,11 @@ export async function startFakeKv(token = 'test-kv-token'): Promise<FakeKv> {
       }
       mode = next;
     },
-    close: () => new Promise<void>((resolve) => {
-      for (const socket of sockets) socket.destroy();
-      if (!server.listening) return resolve();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        if (!server.listening) return resolve();
+        server.close(() => resolve());
+      }),
   };
 }

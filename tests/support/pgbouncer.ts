@@ -24,13 +24,18 @@ const CANDIDATES = ['/usr/sbin/pgbouncer', '/usr/local/sbin/pgbouncer', '/usr/lo
 
 /** The pgbouncer binary: on PATH, or where Debian and Homebrew put it. */
 export function pgbouncerBinary(): string | undefined {
-  const onPath = (process.env.PATH ?? '').split(path.delimiter).filter(Boolean).map((dir) => path.join(dir, 'pgbouncer'));
+  const onPath = (process.env.PATH ?? '')
+    .split(path.delimiter)
+    .filter(Boolean)
+    .map((dir) => path.join(dir, 'pgbouncer'));
   return [...onPath, ...CANDIDATES].find((file) => existsSync(file));
 }
 
 /** Why the pooled tests cannot run here, or undefined when they can. */
 export function pgbouncerUnavailable(): string | undefined {
-  return pgbouncerBinary() ? undefined : 'pgbouncer is not installed (Debian: `apt-get install pgbouncer`; macOS: `brew install pgbouncer`)';
+  return pgbouncerBinary()
+    ? undefined
+    : 'pgbouncer is not installed (Debian: `apt-get install pgbouncer`; macOS: `brew install pgbouncer`)';
 }
 
 const isRoot = () => process.getuid?.() === 0;
@@ -68,21 +73,24 @@ export async function startPgbouncer({ databaseUrl }: { databaseUrl: string }): 
   const file = (name: string) => path.join(dir, name);
   const quote = (value: string) => `"${value.replace(/"/g, '""')}"`;
   await writeFile(file('userlist.txt'), `${quote(user)} ${quote(password)}\n`);
-  await writeFile(file('pgbouncer.ini'), [
-    '[databases]',
-    `${database} = host=${direct.hostname} port=${direct.port || 5432} dbname=${database}`,
-    '',
-    '[pgbouncer]',
-    'pool_mode = transaction',
-    'listen_addr = 127.0.0.1',
-    `listen_port = ${port}`,
-    'unix_socket_dir =',
-    'auth_type = trust',
-    `auth_file = ${file('userlist.txt')}`,
-    `logfile = ${file('pgbouncer.log')}`,
-    `pidfile = ${file('pgbouncer.pid')}`,
-    '',
-  ].join('\n'));
+  await writeFile(
+    file('pgbouncer.ini'),
+    [
+      '[databases]',
+      `${database} = host=${direct.hostname} port=${direct.port || 5432} dbname=${database}`,
+      '',
+      '[pgbouncer]',
+      'pool_mode = transaction',
+      'listen_addr = 127.0.0.1',
+      `listen_port = ${port}`,
+      'unix_socket_dir =',
+      'auth_type = trust',
+      `auth_file = ${file('userlist.txt')}`,
+      `logfile = ${file('pgbouncer.log')}`,
+      `pidfile = ${file('pgbouncer.pid')}`,
+      '',
+    ].join('\n'),
+  );
   if (isRoot()) {
     const { uid, gid } = postgresUser();
     for (const name of ['', 'userlist.txt', 'pgbouncer.ini']) await chown(path.join(dir, name), uid, gid);
@@ -141,7 +149,9 @@ export async function startPgbouncer({ databaseUrl }: { databaseUrl: string }): 
       if (Date.now() > deadline) {
         const output = logs();
         await stop();
-        throw new Error(`pgbouncer on port ${port} did not pass a query to ${direct.host} within 15 s: ${error instanceof Error ? error.message : String(error)}\n${output}`);
+        throw new Error(
+          `pgbouncer on port ${port} did not pass a query to ${direct.host} within 15 s: ${error instanceof Error ? error.message : String(error)}\n${output}`,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }

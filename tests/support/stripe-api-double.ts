@@ -5,7 +5,14 @@ import { createCatalogApi } from './stripe-catalog-api';
 export type RecordedRequest = { method: string; path: string; body: URLSearchParams };
 
 /** A webhook endpoint as `GET /v1/webhook_endpoints` lists it (the fields the monitor reads). */
-export type DoubleWebhookEndpoint = { id: string; object: 'webhook_endpoint'; url: string; status: 'enabled' | 'disabled'; api_version: string | null; enabled_events: string[] };
+export type DoubleWebhookEndpoint = {
+  id: string;
+  object: 'webhook_endpoint';
+  url: string;
+  status: 'enabled' | 'disabled';
+  api_version: string | null;
+  enabled_events: string[];
+};
 
 type DoubleSubscription = {
   id: string;
@@ -13,7 +20,17 @@ type DoubleSubscription = {
   customer: string;
   status: string;
   cancel_at_period_end: boolean;
-  items: { object: 'list'; data: { id: string; object: 'subscription_item'; price: { id: string; object: 'price' }; quantity?: number; current_period_start?: number; current_period_end?: number }[] };
+  items: {
+    object: 'list';
+    data: {
+      id: string;
+      object: 'subscription_item';
+      price: { id: string; object: 'price' };
+      quantity?: number;
+      current_period_start?: number;
+      current_period_end?: number;
+    }[];
+  };
 };
 
 /**
@@ -32,28 +49,42 @@ export async function startStripeApiDouble() {
       const subscription = subscriptions.get(id);
       if (!subscription || !item) return undefined;
       const start = item.current_period_start ?? Math.floor(Date.now() / 1000);
-      return { id, customer: subscription.customer, price: item.price.id, quantity: item.quantity ?? 1, periodStart: start, periodEnd: item.current_period_end ?? start + 30 * 86_400 };
+      return {
+        id,
+        customer: subscription.customer,
+        price: item.price.id,
+        quantity: item.quantity ?? 1,
+        periodStart: start,
+        periodEnd: item.current_period_end ?? start + 30 * 86_400,
+      };
     },
   });
   const server = createServer((request: IncomingMessage, response) => {
     let raw = '';
-    request.on('data', (chunk: Buffer) => { raw += chunk.toString(); });
+    request.on('data', (chunk: Buffer) => {
+      raw += chunk.toString();
+    });
     request.on('end', () => {
       const path = request.url ?? '';
       const url = new URL(path, 'http://double');
       const method = request.method ?? '';
       const body = new URLSearchParams(method === 'GET' ? url.search : raw);
       requests.push({ method, path, body });
-      const json = (status: number, answer: unknown) => response.writeHead(status, { 'content-type': 'application/json', 'request-id': 'req_double' }).end(JSON.stringify(answer));
-      const missing = (id: string) => json(404, { error: { type: 'invalid_request_error', code: 'resource_missing', message: `No such subscription: '${id}'` } });
-      if (path === '/v1/checkout/sessions') return json(200, { id: 'cs_test_double', object: 'checkout.session', url: 'https://checkout.stripe.com/c/pay/cs_test_double' });
-      if (path === '/v1/billing_portal/sessions') return json(200, { id: 'bps_double', object: 'billing_portal.session', url: 'https://billing.stripe.com/p/session/double' });
+      const json = (status: number, answer: unknown) =>
+        response.writeHead(status, { 'content-type': 'application/json', 'request-id': 'req_double' }).end(JSON.stringify(answer));
+      const missing = (id: string) =>
+        json(404, { error: { type: 'invalid_request_error', code: 'resource_missing', message: `No such subscription: '${id}'` } });
+      if (path === '/v1/checkout/sessions')
+        return json(200, { id: 'cs_test_double', object: 'checkout.session', url: 'https://checkout.stripe.com/c/pay/cs_test_double' });
+      if (path === '/v1/billing_portal/sessions')
+        return json(200, { id: 'bps_double', object: 'billing_portal.session', url: 'https://billing.stripe.com/p/session/double' });
       if (url.pathname === '/v1/subscriptions' && method === 'GET') {
         const customer = body.get('customer');
         const data = [...subscriptions.values()].filter((subscription) => !customer || subscription.customer === customer);
         return json(200, { object: 'list', url: '/v1/subscriptions', has_more: false, data });
       }
-      if (url.pathname === '/v1/webhook_endpoints' && method === 'GET') return json(200, { object: 'list', url: '/v1/webhook_endpoints', has_more: false, data: webhookEndpoints });
+      if (url.pathname === '/v1/webhook_endpoints' && method === 'GET')
+        return json(200, { object: 'list', url: '/v1/webhook_endpoints', has_more: false, data: webhookEndpoints });
       const match = /^\/v1\/subscriptions\/([^/]+)$/.exec(url.pathname);
       if (match?.[1]) {
         const subscription = subscriptions.get(match[1]);
@@ -79,9 +110,25 @@ export async function startStripeApiDouble() {
     webhookEndpoints,
     catalog,
     /** A subscription Stripe knows, with one item at `priceId`. */
-    addSubscription({ id, customer, status = 'active', priceId, itemId = `si_${id}` }: { id: string; customer: string; status?: string; priceId: string; itemId?: string }) {
+    addSubscription({
+      id,
+      customer,
+      status = 'active',
+      priceId,
+      itemId = `si_${id}`,
+    }: {
+      id: string;
+      customer: string;
+      status?: string;
+      priceId: string;
+      itemId?: string;
+    }) {
       subscriptions.set(id, {
-        id, object: 'subscription', customer, status, cancel_at_period_end: false,
+        id,
+        object: 'subscription',
+        customer,
+        status,
+        cancel_at_period_end: false,
         items: { object: 'list', data: [{ id: itemId, object: 'subscription_item', price: { id: priceId, object: 'price' } }] },
       });
     },

@@ -26,7 +26,9 @@ export async function startStripeEventsApi({ secretKey = 'sk_test_events_api' }:
   const newestFirst = () => [...events].sort((a, b) => b.event.created - a.event.created || b.sequence - a.sequence);
 
   function json(response: ServerResponse, status: number, body: unknown) {
-    response.writeHead(status, { 'content-type': 'application/json', 'request-id': `req_double_${requests.length}` }).end(JSON.stringify(body));
+    response
+      .writeHead(status, { 'content-type': 'application/json', 'request-id': `req_double_${requests.length}` })
+      .end(JSON.stringify(body));
   }
   function invalid(response: ServerResponse, status: number, message: string, extra: Record<string, string> = {}) {
     json(response, status, { error: { type: 'invalid_request_error', message, ...extra } });
@@ -65,10 +67,12 @@ export async function startStripeEventsApi({ secretKey = 'sk_test_events_api' }:
   function list(query: URLSearchParams, response: ServerResponse) {
     const limitText = query.get('limit') ?? '10';
     const limit = Number(limitText);
-    if (!/^\d+$/.test(limitText) || limit < 1 || limit > MAX_LIMIT) return invalid(response, 400, 'This value must be greater than or equal to 1 and less than or equal to 100.', { param: 'limit' });
+    if (!/^\d+$/.test(limitText) || limit < 1 || limit > MAX_LIMIT)
+      return invalid(response, 400, 'This value must be greater than or equal to 1 and less than or equal to 100.', { param: 'limit' });
     const startingAfter = query.get('starting_after');
     const endingBefore = query.get('ending_before');
-    if (startingAfter && endingBefore) return invalid(response, 400, 'You may only specify one of these parameters: ending_before, starting_after.');
+    if (startingAfter && endingBefore)
+      return invalid(response, 400, 'You may only specify one of these parameters: ending_before, starting_after.');
     const inCreatedRange = createdFilter(query);
     if (typeof inCreatedRange === 'string') return invalid(response, 400, inCreatedRange, { param: 'created' });
     const ofType = typeFilter(query);
@@ -78,7 +82,11 @@ export async function startStripeEventsApi({ secretKey = 'sk_test_events_api' }:
     let candidates = all;
     if (cursorId) {
       const at = all.findIndex((stored) => stored.event.id === cursorId);
-      if (at === -1) return invalid(response, 404, `No such event: '${cursorId}'`, { code: 'resource_missing', param: startingAfter ? 'starting_after' : 'ending_before' });
+      if (at === -1)
+        return invalid(response, 404, `No such event: '${cursorId}'`, {
+          code: 'resource_missing',
+          param: startingAfter ? 'starting_after' : 'ending_before',
+        });
       candidates = startingAfter ? all.slice(at + 1) : all.slice(0, at);
     }
     const matching = candidates.filter((stored) => inCreatedRange(stored.event.created) && ofType(stored.event.type));
@@ -111,7 +119,12 @@ export async function startStripeEventsApi({ secretKey = 'sk_test_events_api' }:
 
   const server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
-    requests.push({ method: request.method ?? '', path: url.pathname, query: url.searchParams, authorization: request.headers.authorization });
+    requests.push({
+      method: request.method ?? '',
+      path: url.pathname,
+      query: url.searchParams,
+      authorization: request.headers.authorization,
+    });
     request.resume();
     request.on('end', () => {
       if (held) held.push(() => handle(request, response));

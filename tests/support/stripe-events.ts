@@ -72,7 +72,11 @@ export function signatureHeader(body: string, secret: string, timestamp = Math.f
 }
 
 /** A fixture event, parsed, with the raw body it came from. */
-export function stripeEvent(name: FixtureName, scenario: Scenario, overrides: Parameters<typeof eventBody>[2] = {}): { event: Stripe.Event; payload: string } {
+export function stripeEvent(
+  name: FixtureName,
+  scenario: Scenario,
+  overrides: Parameters<typeof eventBody>[2] = {},
+): { event: Stripe.Event; payload: string } {
   const payload = eventBody(name, scenario, overrides);
   return { event: JSON.parse(payload) as Stripe.Event, payload };
 }

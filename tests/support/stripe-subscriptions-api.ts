@@ -48,24 +48,26 @@ export function subscriptionObject(spec: SubscriptionSpec) {
       object: 'list',
       has_more: false,
       url: `/v1/subscription_items?subscription=${spec.id}`,
-      data: [{
-        id: `si_${spec.id}`,
-        object: 'subscription_item',
-        quantity: spec.quantity ?? 1,
-        current_period_start: periodEnd - 30 * DAY,
-        current_period_end: periodEnd,
-        price: {
-          id: priceId,
-          object: 'price',
-          active: true,
-          currency: 'usd',
-          lookup_key: spec.lookupKey === undefined ? 'pro_monthly' : spec.lookupKey,
-          product: 'prod_sync',
-          type: 'recurring',
-          unit_amount: 2_000,
-          recurring: { interval: spec.interval ?? 'month', interval_count: 1 },
+      data: [
+        {
+          id: `si_${spec.id}`,
+          object: 'subscription_item',
+          quantity: spec.quantity ?? 1,
+          current_period_start: periodEnd - 30 * DAY,
+          current_period_end: periodEnd,
+          price: {
+            id: priceId,
+            object: 'price',
+            active: true,
+            currency: 'usd',
+            lookup_key: spec.lookupKey === undefined ? 'pro_monthly' : spec.lookupKey,
+            product: 'prod_sync',
+            type: 'recurring',
+            unit_amount: 2_000,
+            recurring: { interval: spec.interval ?? 'month', interval_count: 1 },
+          },
         },
-      }],
+      ],
     },
   };
 }
@@ -91,7 +93,9 @@ export async function startStripeSubscriptionsApi({ secretKey = 'sk_test_subscri
   const newestFirst = () => [...subscriptions.values()].sort((a, b) => b.object.created - a.object.created || b.sequence - a.sequence);
 
   function json(response: ServerResponse, status: number, body: unknown) {
-    response.writeHead(status, { 'content-type': 'application/json', 'request-id': `req_double_${requests.length}` }).end(JSON.stringify(body));
+    response
+      .writeHead(status, { 'content-type': 'application/json', 'request-id': `req_double_${requests.length}` })
+      .end(JSON.stringify(body));
   }
   function invalid(response: ServerResponse, status: number, message: string, extra: Record<string, string> = {}) {
     json(response, status, { error: { type: 'invalid_request_error', message, ...extra } });
@@ -106,16 +110,22 @@ export async function startStripeSubscriptionsApi({ secretKey = 'sk_test_subscri
   function list(query: URLSearchParams, response: ServerResponse) {
     const limitText = query.get('limit') ?? '10';
     const limit = Number(limitText);
-    if (!/^\d+$/.test(limitText) || limit < 1 || limit > MAX_LIMIT) return invalid(response, 400, 'This value must be greater than or equal to 1 and less than or equal to 100.', { param: 'limit' });
+    if (!/^\d+$/.test(limitText) || limit < 1 || limit > MAX_LIMIT)
+      return invalid(response, 400, 'This value must be greater than or equal to 1 and less than or equal to 100.', { param: 'limit' });
     const startingAfter = query.get('starting_after');
     const endingBefore = query.get('ending_before');
-    if (startingAfter && endingBefore) return invalid(response, 400, 'You may only specify one of these parameters: ending_before, starting_after.');
+    if (startingAfter && endingBefore)
+      return invalid(response, 400, 'You may only specify one of these parameters: ending_before, starting_after.');
     const all = newestFirst();
     const cursorId = startingAfter ?? endingBefore;
     let candidates = all;
     if (cursorId) {
       const at = all.findIndex((stored) => stored.object.id === cursorId);
-      if (at === -1) return invalid(response, 404, `No such subscription: '${cursorId}'`, { code: 'resource_missing', param: startingAfter ? 'starting_after' : 'ending_before' });
+      if (at === -1)
+        return invalid(response, 404, `No such subscription: '${cursorId}'`, {
+          code: 'resource_missing',
+          param: startingAfter ? 'starting_after' : 'ending_before',
+        });
       candidates = startingAfter ? all.slice(at + 1) : all.slice(0, at);
     }
     const ofStatus = statusFilter(query.get('status'));
@@ -123,7 +133,11 @@ export async function startStripeSubscriptionsApi({ secretKey = 'sk_test_subscri
     const matching = candidates.filter(({ object }) => ofStatus(object.status) && (!customer || object.customer === customer));
     const page = endingBefore ? matching.slice(Math.max(0, matching.length - limit)) : matching.slice(0, limit);
     const expand = [...query.entries()].filter(([key]) => /^expand\[\d*\]$/.test(key)).map(([, value]) => value);
-    const data = page.map(({ object }) => (expand.includes('data.customer') ? { ...object, customer: customers.get(object.customer) ?? { id: object.customer, object: 'customer', email: null } } : object));
+    const data = page.map(({ object }) =>
+      expand.includes('data.customer')
+        ? { ...object, customer: customers.get(object.customer) ?? { id: object.customer, object: 'customer', email: null } }
+        : object,
+    );
     json(response, 200, { object: 'list', data, has_more: matching.length > page.length, url: '/v1/subscriptions' });
   }
 
@@ -140,7 +154,9 @@ export async function startStripeSubscriptionsApi({ secretKey = 'sk_test_subscri
     const single = /^\/v1\/subscriptions\/([^/]+)$/.exec(url.pathname);
     if (request.method === 'GET' && single) {
       const stored = subscriptions.get(decodeURIComponent(single[1] ?? ''));
-      return stored ? json(response, 200, stored.object) : invalid(response, 404, `No such subscription: '${single[1]}'`, { code: 'resource_missing', param: 'id' });
+      return stored
+        ? json(response, 200, stored.object)
+        : invalid(response, 404, `No such subscription: '${single[1]}'`, { code: 'resource_missing', param: 'id' });
     }
     return invalid(response, 404, `Unrecognized request URL (${request.method}: ${url.pathname}).`);
   }

@@ -55,7 +55,9 @@ export function DeliveryChart({ id, title, hours }: { id: string; title: string;
         {ticks.map((tick) => (
           <g key={tick}>
             <line className={styles.grid} x1={MARGIN.left} x2={WIDTH - MARGIN.right} y1={y(tick)} y2={y(tick)} />
-            <text x={MARGIN.left - 6} y={y(tick) + 4} textAnchor="end">{number.format(tick)}</text>
+            <text x={MARGIN.left - 6} y={y(tick) + 4} textAnchor="end">
+              {number.format(tick)}
+            </text>
           </g>
         ))}
         {hours.map((hour, index) => {
@@ -68,23 +70,50 @@ export function DeliveryChart({ id, title, hours }: { id: string; title: string;
               {DELIVERY_OUTCOMES.map((outcome) => {
                 const value = hour[outcome];
                 if (!value) return null;
-                const rect = <rect key={outcome} className={styles[outcome]} x={x} width={barWidth} y={y(base + value)} height={y(base) - y(base + value)} />;
+                const rect = (
+                  <rect
+                    key={outcome}
+                    className={styles[outcome]}
+                    x={x}
+                    width={barWidth}
+                    y={y(base + value)}
+                    height={y(base) - y(base + value)}
+                  />
+                );
                 base += value;
                 return rect;
               })}
               {label ? (
                 <>
-                  <line className={styles.axis} x1={x + barWidth / 2} x2={x + barWidth / 2} y1={MARGIN.top + PLOT_HEIGHT} y2={MARGIN.top + PLOT_HEIGHT + 4} />
-                  <text x={x + barWidth / 2} y={MARGIN.top + PLOT_HEIGHT + 16} textAnchor="middle">{label}</text>
+                  <line
+                    className={styles.axis}
+                    x1={x + barWidth / 2}
+                    x2={x + barWidth / 2}
+                    y1={MARGIN.top + PLOT_HEIGHT}
+                    y2={MARGIN.top + PLOT_HEIGHT + 4}
+                  />
+                  <text x={x + barWidth / 2} y={MARGIN.top + PLOT_HEIGHT + 16} textAnchor="middle">
+                    {label}
+                  </text>
                 </>
               ) : null}
             </g>
           );
         })}
-        <line className={styles.axis} x1={MARGIN.left} x2={WIDTH - MARGIN.right} y1={MARGIN.top + PLOT_HEIGHT} y2={MARGIN.top + PLOT_HEIGHT} />
+        <line
+          className={styles.axis}
+          x1={MARGIN.left}
+          x2={WIDTH - MARGIN.right}
+          y1={MARGIN.top + PLOT_HEIGHT}
+          y2={MARGIN.top + PLOT_HEIGHT}
+        />
         <line className={styles.axis} x1={MARGIN.left} x2={MARGIN.left} y1={MARGIN.top} y2={MARGIN.top + PLOT_HEIGHT} />
-        <text className={styles.axisTitle} x={MARGIN.left + PLOT_WIDTH / 2} y={HEIGHT - 6} textAnchor="middle">Hour (UTC)</text>
-        <text className={styles.axisTitle} transform={`translate(14 ${MARGIN.top + PLOT_HEIGHT / 2}) rotate(-90)`} textAnchor="middle">Deliveries per hour</text>
+        <text className={styles.axisTitle} x={MARGIN.left + PLOT_WIDTH / 2} y={HEIGHT - 6} textAnchor="middle">
+          Hour (UTC)
+        </text>
+        <text className={styles.axisTitle} transform={`translate(14 ${MARGIN.top + PLOT_HEIGHT / 2}) rotate(-90)`} textAnchor="middle">
+          Deliveries per hour
+        </text>
       </svg>
       <ul className={styles.legend} aria-label={`Legend, ${title.toLowerCase()}`}>
         {DELIVERY_OUTCOMES.map((outcome) => (
@@ -101,15 +130,23 @@ export function DeliveryChart({ id, title, hours }: { id: string; title: string;
           <thead>
             <tr>
               <th scope="col">Hour (UTC)</th>
-              {DELIVERY_OUTCOMES.map((outcome) => <th key={outcome} scope="col">{outcome}</th>)}
+              {DELIVERY_OUTCOMES.map((outcome) => (
+                <th key={outcome} scope="col">
+                  {outcome}
+                </th>
+              ))}
               <th scope="col">total</th>
             </tr>
           </thead>
           <tbody>
             {hours.map((hour) => (
               <tr key={hour.hour.toISOString()}>
-                <th scope="row"><time dateTime={hour.hour.toISOString()}>{when(hour.hour)}</time></th>
-                {DELIVERY_OUTCOMES.map((outcome) => <td key={outcome}>{number.format(hour[outcome])}</td>)}
+                <th scope="row">
+                  <time dateTime={hour.hour.toISOString()}>{when(hour.hour)}</time>
+                </th>
+                {DELIVERY_OUTCOMES.map((outcome) => (
+                  <td key={outcome}>{number.format(hour[outcome])}</td>
+                ))}
                 <td>{number.format(total(hour))}</td>
               </tr>
             ))}

@@ -30,7 +30,11 @@ export default async function AdminWebhooksPage({ searchParams }: { searchParams
   const filters = listFilters.parse(params);
   // The chart belongs to the overview: a filtered or older page of the list does not pay for it again.
   const overview = !filters.type && !filters.status && !filters.cursor;
-  const [counters, page, chart] = await Promise.all([getWebhookCounters(), listWebhookEvents(filters), overview ? getDeliveryChart({ hours: 168 }) : null]);
+  const [counters, page, chart] = await Promise.all([
+    getWebhookCounters(),
+    listWebhookEvents(filters),
+    overview ? getDeliveryChart({ hours: 168 }) : null,
+  ]);
   const query = (extra: Record<string, string | undefined>) => {
     const search = new URLSearchParams();
     for (const [key, value] of Object.entries({ type: filters.type, status: filters.status, ...extra })) if (value) search.set(key, value);
@@ -43,16 +47,30 @@ export default async function AdminWebhooksPage({ searchParams }: { searchParams
       <h1>Webhook events</h1>
       <FiringAlerts />
       <section className="counters" aria-label="Counters">
-        <div className="card counter"><div className="value" data-testid="success-rate">{percent(counters.successRate24h)}</div><div className="label">Success rate, 24 h</div></div>
+        <div className="card counter">
+          <div className="value" data-testid="success-rate">
+            {percent(counters.successRate24h)}
+          </div>
+          <div className="label">Success rate, 24 h</div>
+        </div>
         <div className="card counter">
           <div className="value" data-testid="signature-failures">
-            {counters.signatureFailuresLastHour}{' '}
-            {counters.signatureAlert ? <span className="badge bad">Alert</span> : null}
+            {counters.signatureFailuresLastHour} {counters.signatureAlert ? <span className="badge bad">Alert</span> : null}
           </div>
           <div className="label">Signature failures this hour (alert at {SIGNATURE_FAILURE_ALERT_PER_HOUR}/h)</div>
         </div>
-        <div className="card counter"><div className="value" data-testid="duplicate-share">{percent(counters.duplicateShare24h)}</div><div className="label">Duplicate deliveries, 24 h</div></div>
-        <div className="card counter"><div className="value" data-testid="failed-count">{counters.failedEvents}</div><div className="label">Failed events</div></div>
+        <div className="card counter">
+          <div className="value" data-testid="duplicate-share">
+            {percent(counters.duplicateShare24h)}
+          </div>
+          <div className="label">Duplicate deliveries, 24 h</div>
+        </div>
+        <div className="card counter">
+          <div className="value" data-testid="failed-count">
+            {counters.failedEvents}
+          </div>
+          <div className="label">Failed events</div>
+        </div>
       </section>
       {chart ? (
         <>
@@ -63,7 +81,9 @@ export default async function AdminWebhooksPage({ searchParams }: { searchParams
       <ReconcileStatus />
       {overview ? <UnknownPrices /> : null}
       <SyncStatus message={typeof params.sync_message === 'string' ? params.sync_message.slice(0, 500) : undefined} />
-      <p><Link href="/admin/users">Look up a user&apos;s billing timeline »</Link></p>
+      <p>
+        <Link href="/admin/users">Look up a user&apos;s billing timeline »</Link>
+      </p>
 
       <form method="get" action="/admin/webhooks" className="form-row" aria-label="Filter events">
         <div>
@@ -74,10 +94,16 @@ export default async function AdminWebhooksPage({ searchParams }: { searchParams
           <label htmlFor="status">Status</label>
           <select id="status" name="status" defaultValue={filters.status ?? ''}>
             <option value="">Any</option>
-            {EVENT_STATUSES.map((status) => <option key={status} value={status}>{status}</option>)}
+            {EVENT_STATUSES.map((status) => (
+              <option key={status} value={status}>
+                {status}
+              </option>
+            ))}
           </select>
         </div>
-        <button type="submit" className="button">Filter</button>
+        <button type="submit" className="button">
+          Filter
+        </button>
         {filters.type || filters.status ? <Link href="/admin/webhooks">Clear</Link> : null}
       </form>
       <form method="get" action="/admin/webhooks" className="form-row" aria-label="Look up an event">
@@ -85,26 +111,56 @@ export default async function AdminWebhooksPage({ searchParams }: { searchParams
           <label htmlFor="id">Event id</label>
           <input id="id" name="id" placeholder="evt_..." />
         </div>
-        <button type="submit" className="button secondary">Look up</button>
+        <button type="submit" className="button secondary">
+          Look up
+        </button>
       </form>
 
       {page.events.length === 0 ? (
-        <p className="card empty">No events{filters.type || filters.status ? ' match these filters' : ' yet: send one with npm run stripe:trigger'}.</p>
+        <p className="card empty">
+          No events{filters.type || filters.status ? ' match these filters' : ' yet: send one with npm run stripe:trigger'}.
+        </p>
       ) : (
         <table aria-label="Webhook events">
           <thead>
-            <tr><th scope="col">Received</th><th scope="col">Event</th><th scope="col">Type</th><th scope="col">Status</th><th scope="col">Attempts</th><th scope="col">Duplicates</th></tr>
+            <tr>
+              <th scope="col">Received</th>
+              <th scope="col">Event</th>
+              <th scope="col">Type</th>
+              <th scope="col">Status</th>
+              <th scope="col">Attempts</th>
+              <th scope="col">Duplicates</th>
+            </tr>
           </thead>
           <tbody>
             {page.events.map((event) => (
               <tr key={event.id}>
                 <td>{formatDateTime(event.receivedAt)}</td>
-                <td><Link href={`/admin/webhooks/${encodeURIComponent(event.id)}`} className="mono">{event.id}</Link></td>
+                <td>
+                  <Link href={`/admin/webhooks/${encodeURIComponent(event.id)}`} className="mono">
+                    {event.id}
+                  </Link>
+                </td>
                 <td>
                   {event.type}
-                  {event.apiVersion && event.apiVersion !== Stripe.API_VERSION ? <> <span className="badge warn" title={`API version ${event.apiVersion}`}>API {event.apiVersion}</span></> : null}
+                  {event.apiVersion && event.apiVersion !== Stripe.API_VERSION ? (
+                    <>
+                      {' '}
+                      <span className="badge warn" title={`API version ${event.apiVersion}`}>
+                        API {event.apiVersion}
+                      </span>
+                    </>
+                  ) : null}
                 </td>
-                <td><span className={`badge ${STATUS_BADGE[event.status] ?? ''}`}>{event.status}</span>{event.note ? <> <span className="badge">{event.note}</span></> : null}</td>
+                <td>
+                  <span className={`badge ${STATUS_BADGE[event.status] ?? ''}`}>{event.status}</span>
+                  {event.note ? (
+                    <>
+                      {' '}
+                      <span className="badge">{event.note}</span>
+                    </>
+                  ) : null}
+                </td>
                 <td>{event.attempts}</td>
                 <td>{event.duplicateDeliveries}</td>
               </tr>
@@ -114,7 +170,11 @@ export default async function AdminWebhooksPage({ searchParams }: { searchParams
       )}
       <p>
         {filters.cursor ? <Link href={query({})}>« Newest</Link> : null}{' '}
-        {page.nextCursor ? <Link href={query({ cursor: page.nextCursor })} rel="next">Older events »</Link> : null}
+        {page.nextCursor ? (
+          <Link href={query({ cursor: page.nextCursor })} rel="next">
+            Older events »
+          </Link>
+        ) : null}
       </p>
     </main>
   );

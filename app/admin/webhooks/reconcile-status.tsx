@@ -29,20 +29,46 @@ export async function ReconcileStatus() {
             {lastRun.finishedAt ? <> · finished {formatDateTime(lastRun.finishedAt)}</> : null}
           </p>
           <p data-testid="reconcile-counts">
-            fetched {lastRun.fetched} · processed {lastRun.processed} · already processed {lastRun.alreadyProcessed} · stale {lastRun.stale} ·
-            ignored {lastRun.ignored} · failed {lastRun.failed}
+            fetched {lastRun.fetched} · processed {lastRun.processed} · already processed {lastRun.alreadyProcessed} · stale {lastRun.stale}{' '}
+            · ignored {lastRun.ignored} · failed {lastRun.failed}
           </p>
-          {lastRun.error ? <p><span className="badge bad">Error</span> {lastRun.error}</p> : null}
+          {lastRun.error ? (
+            <p>
+              <span className="badge bad">Error</span> {lastRun.error}
+            </p>
+          ) : null}
         </>
       ) : (
-        <p>No run yet: <code>npm run stripe:reconcile</code>, or the hourly cron <code>/api/cron/stripe-reconcile</code>.</p>
+        <p>
+          No run yet: <code>npm run stripe:reconcile</code>, or the hourly cron <code>/api/cron/stripe-reconcile</code>.
+        </p>
       )}
       <p data-testid="reconcile-cursor">
-        Cursor: {coveredUntil ? <>events up to {formatDateTime(coveredUntil)} covered ({formatAge(now.getTime() - coveredUntil.getTime())} ago)</> : 'none yet'}
-        {cursor?.eventId ? <> · last event <span className="mono">{cursor.eventId}</span></> : null}
+        Cursor:{' '}
+        {coveredUntil ? (
+          <>
+            events up to {formatDateTime(coveredUntil)} covered ({formatAge(now.getTime() - coveredUntil.getTime())} ago)
+          </>
+        ) : (
+          'none yet'
+        )}
+        {cursor?.eventId ? (
+          <>
+            {' '}
+            · last event <span className="mono">{cursor.eventId}</span>
+          </>
+        ) : null}
       </p>
-      {warning ? <p><span className={`badge ${eventsLost ? 'bad' : 'warn'}`}>Warning</span> {warning}</p> : null}
-      <p><small>Stripe keeps events for {EVENT_RETENTION_DAYS} days; a cursor older than {CURSOR_WARNING_DAYS} days is flagged.</small></p>
+      {warning ? (
+        <p>
+          <span className={`badge ${eventsLost ? 'bad' : 'warn'}`}>Warning</span> {warning}
+        </p>
+      ) : null}
+      <p>
+        <small>
+          Stripe keeps events for {EVENT_RETENTION_DAYS} days; a cursor older than {CURSOR_WARNING_DAYS} days is flagged.
+        </small>
+      </p>
     </section>
   );
 }

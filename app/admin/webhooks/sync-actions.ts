@@ -18,15 +18,25 @@ export async function syncNowAction(form: FormData): Promise<void> {
   try {
     const result = await syncStripeSubscriptions({ dryRun });
     logger.info('Sync run by an administrator', { by: admin.id, dry_run: dryRun });
-    message = result.warning ?? `Sync${dryRun ? ' (dry run, nothing applied)' : ''}: fetched ${result.fetched}, created ${result.created}, updated ${result.updated}, unchanged ${result.unchanged}, drift ${result.drift}, unlinked ${result.unlinked}.`;
+    message =
+      result.warning ??
+      `Sync${dryRun ? ' (dry run, nothing applied)' : ''}: fetched ${result.fetched}, created ${result.created}, updated ${result.updated}, unchanged ${result.unchanged}, drift ${result.drift}, unlinked ${result.unlinked}.`;
   } catch (error) {
     logger.error('Sync from the admin page failed', { error: errorMessage(error) });
-    message = error instanceof SyncConfigurationError ? error.message : 'Sync stopped before it finished; the next run continues where it stopped.';
+    message =
+      error instanceof SyncConfigurationError ? error.message : 'Sync stopped before it finished; the next run continues where it stopped.';
   }
   back(message);
 }
 
-const linkForm = z.object({ subscriptionId: z.string().trim().regex(/^sub_\w+$/).max(255), user: z.string().trim().min(1).max(320) });
+const linkForm = z.object({
+  subscriptionId: z
+    .string()
+    .trim()
+    .regex(/^sub_\w+$/)
+    .max(255),
+  user: z.string().trim().min(1).max(320),
+});
 
 /** Links an unlinked subscription to a user an administrator names (id or e-mail address). */
 export async function linkSubscriptionAction(form: FormData): Promise<void> {

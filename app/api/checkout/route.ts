@@ -8,7 +8,13 @@ export const runtime = 'nodejs';
 export async function POST(request: Request): Promise<Response> {
   return billingFormRoute(
     request,
-    { signInNext: '/pricing', errorPage: '/pricing', fallbackMessage: 'Checkout is unavailable right now. Please try again.', fields: checkoutForm, invalidMessage: 'Unknown price.' },
+    {
+      signInNext: '/pricing',
+      errorPage: '/pricing',
+      fallbackMessage: 'Checkout is unavailable right now. Please try again.',
+      fields: checkoutForm,
+      invalidMessage: 'Unknown price.',
+    },
     ({ user, baseUrl, fields }) => createCheckoutSession({ stripe: getStripe(), user, ...fields, baseUrl }),
   );
 }

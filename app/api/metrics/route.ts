@@ -9,7 +9,11 @@ export const dynamic = 'force-dynamic';
 /** Prometheus scrape (Bearer METRICS_TOKEN); 404 while no token is configured. */
 export async function GET(request: Request): Promise<Response> {
   const refused = authorizeMetricsRequest(request);
-  if (refused) return Response.json({ error: refused === 404 ? 'Not found' : 'Unauthorized: send Authorization: Bearer <METRICS_TOKEN>' }, { status: refused });
+  if (refused)
+    return Response.json(
+      { error: refused === 404 ? 'Not found' : 'Unauthorized: send Authorization: Bearer <METRICS_TOKEN>' },
+      { status: refused },
+    );
   try {
     return new Response(await renderMetrics(), { headers: { 'content-type': PROMETHEUS_CONTENT_TYPE, 'cache-control': 'no-store' } });
   } catch (error) {

@@ -3,7 +3,14 @@
 import Link from 'next/link';
 import { useEffect, useState } from 'react';
 
-type Status = { plan: string; planName: string; seats: number | null; isActive: boolean; status: string | null; billingPeriod: string | null };
+type Status = {
+  plan: string;
+  planName: string;
+  seats: number | null;
+  isActive: boolean;
+  status: string | null;
+  billingPeriod: string | null;
+};
 type Phase = 'waiting' | 'active' | 'slow' | 'error';
 
 const POLL_EVERY_MS = 1_000;
@@ -44,33 +51,52 @@ export function ActivationStatus() {
       <div className="card" role="status">
         {status?.status === 'trialing' ? (
           <>
-            <h2>You&apos;re on {status.planName} <span className="badge ok">Trial</span></h2>
-            <p>Your free trial has started; billed {status.billingPeriod === 'annual' ? 'yearly' : 'monthly'} when it ends. Everything is unlocked.</p>
+            <h2>
+              You&apos;re on {status.planName} <span className="badge ok">Trial</span>
+            </h2>
+            <p>
+              Your free trial has started; billed {status.billingPeriod === 'annual' ? 'yearly' : 'monthly'} when it ends. Everything is
+              unlocked.
+            </p>
           </>
         ) : (
           <>
-            <h2>You&apos;re on {status?.planName} <span className="badge ok">Active</span></h2>
-            <p>Billed {status?.billingPeriod === 'annual' ? 'yearly' : 'monthly'}{status?.seats ? `, ${status.seats} seats` : ''}. Everything is unlocked.</p>
+            <h2>
+              You&apos;re on {status?.planName} <span className="badge ok">Active</span>
+            </h2>
+            <p>
+              Billed {status?.billingPeriod === 'annual' ? 'yearly' : 'monthly'}
+              {status?.seats ? `, ${status.seats} seats` : ''}. Everything is unlocked.
+            </p>
           </>
         )}
-        <Link href="/dashboard" className="button">Go to your dashboard</Link>
+        <Link href="/dashboard" className="button">
+          Go to your dashboard
+        </Link>
       </div>
     );
   }
   if (phase === 'slow') {
     return (
       <div className="notice warn" role="status">
-        Your payment went through, but Stripe has not confirmed it yet. This usually takes seconds; it can
-        take a few minutes. Please do not pay again: refresh this page in a minute, or check your <Link href="/dashboard">dashboard</Link>.
+        Your payment went through, but Stripe has not confirmed it yet. This usually takes seconds; it can take a few minutes. Please do not
+        pay again: refresh this page in a minute, or check your <Link href="/dashboard">dashboard</Link>.
       </div>
     );
   }
   if (phase === 'error') {
-    return <p className="notice error" role="alert">Your session has ended. <Link href="/sign-in?next=/checkout/success">Sign in</Link> to see your plan.</p>;
+    return (
+      <p className="notice error" role="alert">
+        Your session has ended. <Link href="/sign-in?next=/checkout/success">Sign in</Link> to see your plan.
+      </p>
+    );
   }
   return (
     <div className="card" role="status" aria-live="polite">
-      <p><span className="spinner" aria-hidden="true" />Activating your subscription… waiting for Stripe&apos;s confirmation.</p>
+      <p>
+        <span className="spinner" aria-hidden="true" />
+        Activating your subscription… waiting for Stripe&apos;s confirmation.
+      </p>
     </div>
   );
 }

@@ -16,8 +16,12 @@ export default async function AnalyticsPage() {
     return (
       <main>
         <h1>Advanced analytics</h1>
-        <p className="notice" data-testid="feature-locked">Advanced analytics comes with a paid plan.</p>
-        <Link href="/pricing" className="button">See the plans</Link>
+        <p className="notice" data-testid="feature-locked">
+          Advanced analytics comes with a paid plan.
+        </p>
+        <Link href="/pricing" className="button">
+          See the plans
+        </Link>
       </main>
     );
   }
@@ -28,10 +32,27 @@ export default async function AnalyticsPage() {
         <h2>Cohort retention</h2>
         <table>
           <caption className="sr-only">Weekly retention by signup cohort</caption>
-          <thead><tr><th scope="col">Cohort</th><th scope="col">Week 1</th><th scope="col">Week 4</th><th scope="col">Week 12</th></tr></thead>
+          <thead>
+            <tr>
+              <th scope="col">Cohort</th>
+              <th scope="col">Week 1</th>
+              <th scope="col">Week 4</th>
+              <th scope="col">Week 12</th>
+            </tr>
+          </thead>
           <tbody>
-            <tr><td>September</td><td>82%</td><td>61%</td><td>48%</td></tr>
-            <tr><td>October</td><td>85%</td><td>64%</td><td>—</td></tr>
+            <tr>
+              <td>September</td>
+              <td>82%</td>
+              <td>61%</td>
+              <td>48%</td>
+            </tr>
+            <tr>
+              <td>October</td>
+              <td>85%</td>
+              <td>64%</td>
+              <td>—</td>
+            </tr>
           </tbody>
         </table>
       </section>

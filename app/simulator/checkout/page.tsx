@@ -37,22 +37,46 @@ export default async function SimulatorCheckoutPage({ searchParams }: { searchPa
           <form action={simulatePaymentAction} className="card">
             <input type="hidden" name="lookupKey" value={price.lookupKey} />
             <input type="hidden" name="seats" value={seats} />
-            <h2>Acme Analytics {PLANS[price.plan].name} — {price.billingPeriod === 'annual' ? 'Annual' : 'Monthly'}</h2>
-            <p className="price">{formatUsd(total)} <small>/ {price.billingPeriod === 'annual' ? 'year' : 'month'}</small></p>
+            <h2>
+              Acme Analytics {PLANS[price.plan].name} — {price.billingPeriod === 'annual' ? 'Annual' : 'Monthly'}
+            </h2>
+            <p className="price">
+              {formatUsd(total)} <small>/ {price.billingPeriod === 'annual' ? 'year' : 'month'}</small>
+            </p>
             <dl className="facts">
-              <dt>Plan</dt><dd>{priceLabel(price)}</dd>
-              {price.seats ? (<><dt>Seats</dt><dd data-testid="checkout-seats">{seats} × {formatUsd(price.unitAmountCents)}</dd></>) : null}
-              <dt>Email</dt><dd>{user.email}</dd>
-              <dt>Card</dt><dd className="mono">4242 4242 4242 4242 (simulated)</dd>
+              <dt>Plan</dt>
+              <dd>{priceLabel(price)}</dd>
+              {price.seats ? (
+                <>
+                  <dt>Seats</dt>
+                  <dd data-testid="checkout-seats">
+                    {seats} × {formatUsd(price.unitAmountCents)}
+                  </dd>
+                </>
+              ) : null}
+              <dt>Email</dt>
+              <dd>{user.email}</dd>
+              <dt>Card</dt>
+              <dd className="mono">4242 4242 4242 4242 (simulated)</dd>
             </dl>
             <p>
-              <button type="submit" className="button">Pay {formatUsd(total)}</button>{' '}
-              {trialDays ? <><button type="submit" name="trial" value="yes" className="button secondary">Start {trialDays}-day free trial</button>{' '}</> : null}
+              <button type="submit" className="button">
+                Pay {formatUsd(total)}
+              </button>{' '}
+              {trialDays ? (
+                <>
+                  <button type="submit" name="trial" value="yes" className="button secondary">
+                    Start {trialDays}-day free trial
+                  </button>{' '}
+                </>
+              ) : null}
               <Link href="/pricing?checkout=canceled">Cancel</Link>
             </p>
           </form>
         ) : (
-          <p className="notice error" role="alert">Unknown price. <Link href="/pricing">Back to pricing</Link></p>
+          <p className="notice error" role="alert">
+            Unknown price. <Link href="/pricing">Back to pricing</Link>
+          </p>
         )}
       </main>
     </>

@@ -23,7 +23,9 @@ export default async function SimulatorInvoicePage({ searchParams }: { searchPar
         <form action={simulateConfirmPaymentAction} className="card">
           <input type="hidden" name="invoice" value={invoice ?? ''} />
           <p>Your bank asks you to confirm this payment (3-D Secure).</p>
-          <button type="submit" className="button">Confirm payment</button>{' '}
+          <button type="submit" className="button">
+            Confirm payment
+          </button>{' '}
           <Link href="/dashboard">Not now</Link>
         </form>
       </main>

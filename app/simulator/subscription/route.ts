@@ -16,7 +16,13 @@ export async function POST(request: Request): Promise<Response> {
   if (!stripeSimulatorEnabled()) notFound();
   return billingFormRoute(
     request,
-    { signInNext: '/dashboard', errorPage: '/dashboard', fallbackMessage: 'The simulator could not make this change.', fields: subscriptionChangeForm, invalidMessage: 'Unknown subscription change.' },
+    {
+      signInNext: '/dashboard',
+      errorPage: '/dashboard',
+      fallbackMessage: 'The simulator could not make this change.',
+      fields: subscriptionChangeForm,
+      invalidMessage: 'Unknown subscription change.',
+    },
     async ({ user, baseUrl, fields: change }) => {
       const prepared = await prepareSubscriptionChange(user, change);
       const accepted = await deliverInOrder(baseUrl, subscriptionChangeEvents(prepared.subscription, prepared));

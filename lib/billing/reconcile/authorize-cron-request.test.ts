@@ -3,7 +3,8 @@ import { authorizeCronRequest } from './authorize-cron-request';
 import { CronUnauthorizedError, ReconcileConfigurationError, reconcileErrorResponse, ReconcileRunError } from './reconcile-errors';
 
 const SECRET = 'cron_secret_unit_0123456789';
-const request = (authorization?: string) => new Request('http://127.0.0.1/api/cron/stripe-reconcile', { headers: authorization ? { authorization } : {} });
+const request = (authorization?: string) =>
+  new Request('http://127.0.0.1/api/cron/stripe-reconcile', { headers: authorization ? { authorization } : {} });
 
 describe('authorizeCronRequest', () => {
   it('lets in exactly `Bearer <CRON_SECRET>`', () => {
@@ -29,6 +30,8 @@ describe('reconcileErrorResponse', () => {
     expect(await unconfigured.json()).toEqual({ error: 'STRIPE_SECRET_KEY is not set' });
     const stopped = reconcileErrorResponse(new ReconcileRunError(new Error('connect ECONNREFUSED 10.0.0.1:5432 password=hunter2')));
     expect(stopped.status).toBe(500);
-    expect(await stopped.json()).toEqual({ error: 'Reconciliation stopped before it finished; the next run continues from the stored cursor' });
+    expect(await stopped.json()).toEqual({
+      error: 'Reconciliation stopped before it finished; the next run continues from the stored cursor',
+    });
   });
 });

@@ -3,8 +3,17 @@ import { expectedLivemode } from '../../env';
 
 export type ReconcileStatus = {
   lastRun: {
-    startedAt: Date; finishedAt: Date | null; status: string; warning: string | null; error: string | null;
-    fetched: number; processed: number; alreadyProcessed: number; stale: number; ignored: number; failed: number;
+    startedAt: Date;
+    finishedAt: Date | null;
+    status: string;
+    warning: string | null;
+    error: string | null;
+    fetched: number;
+    processed: number;
+    alreadyProcessed: number;
+    stale: number;
+    ignored: number;
+    failed: number;
   } | null;
   cursor: { eventId: string | null; coveredUntil: Date | null } | null;
 };
@@ -17,7 +26,19 @@ export async function getReconcileStatus(): Promise<ReconcileStatus> {
     prisma.stripeReconcileRun.findFirst({
       where: { mode },
       orderBy: { startedAt: 'desc' },
-      select: { startedAt: true, finishedAt: true, status: true, warning: true, error: true, fetched: true, processed: true, alreadyProcessed: true, stale: true, ignored: true, failed: true },
+      select: {
+        startedAt: true,
+        finishedAt: true,
+        status: true,
+        warning: true,
+        error: true,
+        fetched: true,
+        processed: true,
+        alreadyProcessed: true,
+        stale: true,
+        ignored: true,
+        failed: true,
+      },
     }),
     prisma.stripeReconcileState.findUnique({ where: { mode }, select: { cursorEventId: true, coveredUntil: true } }),
   ]);

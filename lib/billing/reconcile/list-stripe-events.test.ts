@@ -8,7 +8,12 @@ import { listStripeEvents } from './list-stripe-events';
 // reconciliation relies on, so they are checked here against Stripe's documented behaviour.
 
 const T0 = 1_800_000_000;
-const TYPES: FixtureName[] = ['customer.subscription.created', 'invoice.payment_succeeded', 'customer.created', 'customer.subscription.updated'];
+const TYPES: FixtureName[] = [
+  'customer.subscription.created',
+  'invoice.payment_succeeded',
+  'customer.created',
+  'customer.subscription.updated',
+];
 
 let api: StripeEventsApi;
 let stripe: Stripe;
@@ -72,7 +77,12 @@ describe('the Events API double', () => {
     for await (const event of stripe.events.list({ ending_before: 'evt_0', limit: 4 })) seen.push(event.id);
     expect(seen).toEqual(ids.slice(1));
     // Three pages of four, each asked with ending_before the newest event seen so far.
-    expect(api.listRequests().slice(-3).map((request) => request.query.get('ending_before'))).toEqual(['evt_0', 'evt_4', 'evt_8']);
+    expect(
+      api
+        .listRequests()
+        .slice(-3)
+        .map((request) => request.query.get('ending_before')),
+    ).toEqual(['evt_0', 'evt_4', 'evt_8']);
   });
 
   it('answers an unknown cursor with 404 resource_missing and a wrong key with 401, as Stripe does', async () => {
@@ -94,15 +104,30 @@ describe('listStripeEvents', () => {
 
   it('without a cursor: every event of the given types since a moment, oldest first', async () => {
     const types = ['customer.subscription.created', 'customer.subscription.updated', 'invoice.payment_succeeded'];
-    expect(await collect(listStripeEvents({ stripe, types, since: T0 + 20 }))).toEqual(['evt_3', 'evt_4', 'evt_5', 'evt_7', 'evt_8', 'evt_9', 'evt_11']);
+    expect(await collect(listStripeEvents({ stripe, types, since: T0 + 20 }))).toEqual([
+      'evt_3',
+      'evt_4',
+      'evt_5',
+      'evt_7',
+      'evt_8',
+      'evt_9',
+      'evt_11',
+    ]);
     expect(await collect(listStripeEvents({ stripe, types, since: T0 + 1_000 }))).toEqual([]);
   });
 
   it('from a cursor: every newer event, oldest first, across pages', async () => {
-    expect(await collect(listStripeEvents({ stripe, types: ['customer.created', 'customer.subscription.created'], cursorEventId: 'evt_3', since: T0 }))).toEqual(['evt_4', 'evt_6', 'evt_8', 'evt_10']);
+    expect(
+      await collect(
+        listStripeEvents({ stripe, types: ['customer.created', 'customer.subscription.created'], cursorEventId: 'evt_3', since: T0 }),
+      ),
+    ).toEqual(['evt_4', 'evt_6', 'evt_8', 'evt_10']);
   });
 
   it('falls back to the window when Stripe no longer has the cursor event', async () => {
-    expect(await collect(listStripeEvents({ stripe, types: ['customer.created'], cursorEventId: 'evt_expired', since: T0 + 50 }))).toEqual(['evt_6', 'evt_10']);
+    expect(await collect(listStripeEvents({ stripe, types: ['customer.created'], cursorEventId: 'evt_expired', since: T0 + 50 }))).toEqual([
+      'evt_6',
+      'evt_10',
+    ]);
   });
 });

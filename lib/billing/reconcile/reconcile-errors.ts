@@ -26,8 +26,12 @@ export class ReconcileRunError extends Error {
 
 /** The one place that maps reconciliation errors to HTTP. Bodies never carry secrets. */
 export function reconcileErrorResponse(error: unknown): Response {
-  if (error instanceof CronUnauthorizedError) return Response.json({ error: 'Unauthorized: send Authorization: Bearer <CRON_SECRET>' }, { status: 401 });
+  if (error instanceof CronUnauthorizedError)
+    return Response.json({ error: 'Unauthorized: send Authorization: Bearer <CRON_SECRET>' }, { status: 401 });
   if (error instanceof ReconcileConfigurationError) return Response.json({ error: error.message }, { status: 503 });
   logger.error('Reconciliation failed', { error: errorMessage(error) });
-  return Response.json({ error: 'Reconciliation stopped before it finished; the next run continues from the stored cursor' }, { status: 500 });
+  return Response.json(
+    { error: 'Reconciliation stopped before it finished; the next run continues from the stored cursor' },
+    { status: 500 },
+  );
 }

@@ -20,7 +20,9 @@ export class ReconcileLeaseLostError extends Error {
 
 /** Takes the mode's lease unless another run holds it; returns the stored cursor, or null when busy. */
 export async function acquireReconcileLease(mode: ReconcileMode, token: string): Promise<ReconcileCursor | null> {
-  const rows = await getPrisma().$queryRaw<{ cursor_event_id: string | null; cursor_created_at: Date | null; covered_until: Date | null }[]>(Prisma.sql`
+  const rows = await getPrisma().$queryRaw<
+    { cursor_event_id: string | null; cursor_created_at: Date | null; covered_until: Date | null }[]
+  >(Prisma.sql`
     INSERT INTO stripe_reconcile_state AS s (mode, locked_until, lock_token)
     VALUES (${mode}, now() + make_interval(secs => ${LEASE_SECONDS}), ${token})
     ON CONFLICT (mode) DO UPDATE SET locked_until = EXCLUDED.locked_until, lock_token = EXCLUDED.lock_token, updated_at = now()

@@ -70,11 +70,22 @@ describe('reconcileStripeEvents', () => {
 
     // Taken before the run: how long the run takes on a busy machine does not move the bound.
     const startedAt = now();
-    expect(await reconcile.reconcileStripeEvents()).toEqual({ fetched: 2, processed: 2, already_processed: 0, stale: 0, ignored: 0, failed: 0 });
+    expect(await reconcile.reconcileStripeEvents()).toEqual({
+      fetched: 2,
+      processed: 2,
+      already_processed: 0,
+      stale: 0,
+      ignored: 0,
+      failed: 0,
+    });
     expect(await eventRows(pool, created)).toMatchObject([{ status: 'processed', attempts: 1 }]);
     expect(await eventRows(pool, updated)).toMatchObject([{ status: 'processed', attempts: 1 }]);
     expect(await eventRows(pool, tooOld)).toEqual([]);
-    expect(await subscriptionRow(pool, scenario.subscriptionId)).toMatchObject({ status: 'past_due', is_active: true, user_id: scenario.userId });
+    expect(await subscriptionRow(pool, scenario.subscriptionId)).toMatchObject({
+      status: 'past_due',
+      is_active: true,
+      user_id: scenario.userId,
+    });
     // Only the handled types were asked for, from 30 days back.
     const [first] = api.listRequests();
     expect(first?.query.getAll('types[0]')).toEqual(['checkout.session.completed']);
@@ -83,12 +94,28 @@ describe('reconcileStripeEvents', () => {
     expect((await state())?.locked_until).toBeNull();
 
     // Nothing newer: the next run asks from the cursor and applies nothing.
-    expect(await reconcile.reconcileStripeEvents()).toEqual({ fetched: 0, processed: 0, already_processed: 0, stale: 0, ignored: 0, failed: 0 });
+    expect(await reconcile.reconcileStripeEvents()).toEqual({
+      fetched: 0,
+      processed: 0,
+      already_processed: 0,
+      stale: 0,
+      ignored: 0,
+      failed: 0,
+    });
     expect(api.listRequests().at(-1)?.query.get('ending_before')).toBe(updated);
     // Listing the same days again finds every event already processed.
-    expect(await reconcile.reconcileStripeEvents({ since: new Date((now() - 5 * DAY) * 1000) })).toEqual({ fetched: 2, processed: 0, already_processed: 2, stale: 0, ignored: 0, failed: 0 });
+    expect(await reconcile.reconcileStripeEvents({ since: new Date((now() - 5 * DAY) * 1000) })).toEqual({
+      fetched: 2,
+      processed: 0,
+      already_processed: 2,
+      stale: 0,
+      ignored: 0,
+      failed: 0,
+    });
 
-    const runs = await pool.query('SELECT status, fetched, processed, already_processed, failed, cursor_event_id FROM stripe_reconcile_runs ORDER BY started_at');
+    const runs = await pool.query(
+      'SELECT status, fetched, processed, already_processed, failed, cursor_event_id FROM stripe_reconcile_runs ORDER BY started_at',
+    );
     expect(runs.rows).toEqual([
       { status: 'completed', fetched: 2, processed: 2, already_processed: 0, failed: 0, cursor_event_id: updated },
       { status: 'completed', fetched: 0, processed: 0, already_processed: 0, failed: 0, cursor_event_id: updated },
@@ -97,7 +124,15 @@ describe('reconcileStripeEvents', () => {
     // What the admin page shows: the last run and the cursor.
     const { getReconcileStatus } = await import('./get-reconcile-status');
     const status = await getReconcileStatus();
-    expect(status.lastRun).toMatchObject({ status: 'completed', fetched: 2, processed: 0, alreadyProcessed: 2, failed: 0, error: null, warning: null });
+    expect(status.lastRun).toMatchObject({
+      status: 'completed',
+      fetched: 2,
+      processed: 0,
+      alreadyProcessed: 2,
+      failed: 0,
+      error: null,
+      warning: null,
+    });
     expect(status.cursor?.eventId).toBe(updated);
   });
 
@@ -107,7 +142,14 @@ describe('reconcileStripeEvents', () => {
     expect(await reconcile.reconcileStripeEvents()).toMatchObject({ fetched: 1, processed: 1 });
     // An older event Stripe lists after the cursor (created earlier, listed later).
     add('customer.subscription.updated.past_due', scenario, now() - 2 * DAY);
-    expect(await reconcile.reconcileStripeEvents({ since: new Date((now() - 3 * DAY) * 1000) })).toEqual({ fetched: 2, processed: 0, already_processed: 1, stale: 1, ignored: 0, failed: 0 });
+    expect(await reconcile.reconcileStripeEvents({ since: new Date((now() - 3 * DAY) * 1000) })).toEqual({
+      fetched: 2,
+      processed: 0,
+      already_processed: 1,
+      stale: 1,
+      ignored: 0,
+      failed: 0,
+    });
     expect(await subscriptionRow(pool, scenario.subscriptionId)).toMatchObject({ status: 'active', billing_period: 'annual' });
     expect(await eventRows(pool, newer)).toMatchObject([{ status: 'processed' }]);
   });
@@ -117,7 +159,14 @@ describe('reconcileStripeEvents', () => {
     const ids = scenarios.map((scenario, index) => add('customer.subscription.created', scenario, now() - (3 - index) * DAY));
     throwingEvents.add(ids[1] as string);
 
-    expect(await reconcile.reconcileStripeEvents()).toEqual({ fetched: 3, processed: 2, already_processed: 0, stale: 0, ignored: 0, failed: 1 });
+    expect(await reconcile.reconcileStripeEvents()).toEqual({
+      fetched: 3,
+      processed: 2,
+      already_processed: 0,
+      stale: 0,
+      ignored: 0,
+      failed: 1,
+    });
     expect((await state())?.cursor_event_id).toBe(ids[0]);
     expect(await subscriptionRow(pool, scenarios[2]?.subscriptionId ?? '')).toMatchObject({ status: 'active' });
     expect(await subscriptionRow(pool, scenarios[1]?.subscriptionId ?? '')).toBeUndefined();
@@ -125,7 +174,14 @@ describe('reconcileStripeEvents', () => {
     expect(run).toEqual({ status: 'completed', failed: 1 });
 
     throwingEvents.clear();
-    expect(await reconcile.reconcileStripeEvents()).toEqual({ fetched: 2, processed: 1, already_processed: 1, stale: 0, ignored: 0, failed: 0 });
+    expect(await reconcile.reconcileStripeEvents()).toEqual({
+      fetched: 2,
+      processed: 1,
+      already_processed: 1,
+      stale: 0,
+      ignored: 0,
+      failed: 0,
+    });
     expect(await subscriptionRow(pool, scenarios[1]?.subscriptionId ?? '')).toMatchObject({ status: 'active' });
     expect((await state())?.cursor_event_id).toBe(ids[2]);
   });
@@ -135,7 +191,15 @@ describe('reconcileStripeEvents', () => {
     api.hold();
     const first = reconcile.reconcileStripeEvents();
     await vi.waitFor(() => expect(api.listRequests()).toHaveLength(1));
-    expect(await reconcile.reconcileStripeEvents()).toEqual({ fetched: 0, processed: 0, already_processed: 0, stale: 0, ignored: 0, failed: 0, warning: 'Another reconciliation run is in progress; this run did nothing' });
+    expect(await reconcile.reconcileStripeEvents()).toEqual({
+      fetched: 0,
+      processed: 0,
+      already_processed: 0,
+      stale: 0,
+      ignored: 0,
+      failed: 0,
+      warning: 'Another reconciliation run is in progress; this run did nothing',
+    });
     api.release();
     expect(await first).toEqual({ fetched: 1, processed: 1, already_processed: 0, stale: 0, ignored: 0, failed: 0 });
     expect((await pool.query('SELECT count(*)::int AS runs FROM stripe_reconcile_runs')).rows).toEqual([{ runs: 1 }]);
@@ -143,10 +207,16 @@ describe('reconcileStripeEvents', () => {
 
   it('warns when the cursor is older than 25 days, and reports lost events beyond 30', async () => {
     const at = new Date('2026-11-29T12:00:00.000Z');
-    await pool.query("INSERT INTO stripe_reconcile_state (mode, covered_until) VALUES ('test', $1)", [new Date(at.getTime() - 26 * DAY * 1000)]);
-    expect((await reconcile.reconcileStripeEvents({ now: at })).warning).toBe('Cursor is 26 days old: Stripe keeps events for 30 days; run reconciliation before they expire');
+    await pool.query("INSERT INTO stripe_reconcile_state (mode, covered_until) VALUES ('test', $1)", [
+      new Date(at.getTime() - 26 * DAY * 1000),
+    ]);
+    expect((await reconcile.reconcileStripeEvents({ now: at })).warning).toBe(
+      'Cursor is 26 days old: Stripe keeps events for 30 days; run reconciliation before they expire',
+    );
 
-    await pool.query("UPDATE stripe_reconcile_state SET covered_until = $1, cursor_event_id = 'evt_long_gone', cursor_created_at = $1", [new Date(at.getTime() - 31 * DAY * 1000)]);
+    await pool.query("UPDATE stripe_reconcile_state SET covered_until = $1, cursor_event_id = 'evt_long_gone', cursor_created_at = $1", [
+      new Date(at.getTime() - 31 * DAY * 1000),
+    ]);
     expect((await reconcile.reconcileStripeEvents({ now: at })).warning).toBe(
       'Cursor is 31 days old: Stripe keeps events for 30 days, so events created before 2026-10-30T12:00:00.000Z were not reconciled and may be lost',
     );
@@ -154,7 +224,10 @@ describe('reconcileStripeEvents', () => {
     expect(api.listRequests().at(-1)?.query.get('ending_before')).toBeNull();
     expect(api.listRequests().at(-1)?.query.get('created[gte]')).toBe(String(at.getTime() / 1000 - 30 * DAY));
     const runs = await pool.query('SELECT warning FROM stripe_reconcile_runs ORDER BY started_at');
-    expect(runs.rows.map((row: { warning: string | null }) => row.warning?.slice(0, 20))).toEqual(['Cursor is 26 days ol', 'Cursor is 31 days ol']);
+    expect(runs.rows.map((row: { warning: string | null }) => row.warning?.slice(0, 20))).toEqual([
+      'Cursor is 26 days ol',
+      'Cursor is 31 days ol',
+    ]);
     expect(reconcile.cursorAgeWarning(new Date(at.getTime() - 25 * DAY * 1000), at)).toBeUndefined();
   });
 
@@ -173,7 +246,9 @@ describe('reconcileStripeEvents', () => {
 describe('reconciliation lease and listing window', () => {
   it('takes over a lease whose holder stopped saving, and never one still held', async () => {
     add('customer.subscription.created', freshScenario(), now() - DAY);
-    await pool.query("INSERT INTO stripe_reconcile_state (mode, locked_until, lock_token) VALUES ('test', now() + interval '10 seconds', 'held')");
+    await pool.query(
+      "INSERT INTO stripe_reconcile_state (mode, locked_until, lock_token) VALUES ('test', now() + interval '10 seconds', 'held')",
+    );
     expect(await reconcile.reconcileStripeEvents()).toMatchObject({ fetched: 0, warning: reconcile.ALREADY_RUNNING_WARNING });
     expect(api.listRequests()).toHaveLength(0);
 
@@ -182,7 +257,11 @@ describe('reconciliation lease and listing window', () => {
     const run = reconcile.reconcileStripeEvents();
     await vi.waitFor(() => expect(api.listRequests()).toHaveLength(1));
     // Held for LEASE_SECONDS from the start, by this run's token.
-    const { rows: [held] } = await pool.query<{ seconds: number; lock_token: string }>("SELECT extract(epoch FROM locked_until - now())::float AS seconds, lock_token FROM stripe_reconcile_state WHERE mode = 'test'");
+    const {
+      rows: [held],
+    } = await pool.query<{ seconds: number; lock_token: string }>(
+      "SELECT extract(epoch FROM locked_until - now())::float AS seconds, lock_token FROM stripe_reconcile_state WHERE mode = 'test'",
+    );
     expect(held?.seconds).toBeGreaterThan(290);
     expect(held?.seconds).toBeLessThanOrEqual(300);
     expect(held?.lock_token).not.toBe('held');
@@ -199,16 +278,26 @@ describe('reconciliation lease and listing window', () => {
     await vi.waitFor(() => expect(api.listRequests()).toHaveLength(1));
     await pool.query("UPDATE stripe_reconcile_state SET lock_token = 'another_run'");
     api.release();
-    await expect(run).rejects.toThrow('Reconciliation stopped: Reconciliation lease lost (no progress saved for 300 s); another run took over');
+    await expect(run).rejects.toThrow(
+      'Reconciliation stopped: Reconciliation lease lost (no progress saved for 300 s); another run took over',
+    );
     const [failed] = (await pool.query('SELECT status, error, processed FROM stripe_reconcile_runs')).rows;
-    expect(failed).toMatchObject({ status: 'failed', processed: 1, error: 'Reconciliation lease lost (no progress saved for 300 s); another run took over' });
-    expect((await pool.query("SELECT lock_token FROM stripe_reconcile_state WHERE mode = 'test'")).rows).toEqual([{ lock_token: 'another_run' }]);
+    expect(failed).toMatchObject({
+      status: 'failed',
+      processed: 1,
+      error: 'Reconciliation lease lost (no progress saved for 300 s); another run took over',
+    });
+    expect((await pool.query("SELECT lock_token FROM stripe_reconcile_state WHERE mode = 'test'")).rows).toEqual([
+      { lock_token: 'another_run' },
+    ]);
   });
 
   it('lists from 5 minutes before the covered moment without a cursor event, and from at most 30 days back', async () => {
     const at = new Date('2026-11-29T12:00:00.000Z');
     const atSeconds = at.getTime() / 1000;
-    await pool.query("INSERT INTO stripe_reconcile_state (mode, covered_until) VALUES ('test', $1)", [new Date(at.getTime() - 2 * DAY * 1000)]);
+    await pool.query("INSERT INTO stripe_reconcile_state (mode, covered_until) VALUES ('test', $1)", [
+      new Date(at.getTime() - 2 * DAY * 1000),
+    ]);
     await reconcile.reconcileStripeEvents({ now: at });
     expect(api.listRequests().at(-1)?.query.get('created[gte]')).toBe(String(atSeconds - 2 * DAY - 300));
 
@@ -222,13 +311,19 @@ describe('reconciliation lease and listing window', () => {
     const at = new Date('2026-11-29T12:00:00.000Z');
     const atSeconds = at.getTime() / 1000;
     const edge = at.getTime() - 30 * DAY * 1000;
-    await pool.query("INSERT INTO stripe_reconcile_state (mode, cursor_event_id, cursor_created_at, covered_until) VALUES ('test', 'evt_near_edge', $1, $1)", [new Date(edge + 59 * 60_000)]);
+    await pool.query(
+      "INSERT INTO stripe_reconcile_state (mode, cursor_event_id, cursor_created_at, covered_until) VALUES ('test', 'evt_near_edge', $1, $1)",
+      [new Date(edge + 59 * 60_000)],
+    );
     await reconcile.reconcileStripeEvents({ now: at });
     expect(api.listRequests().at(-1)?.query.get('ending_before')).toBeNull();
     expect(api.listRequests().at(-1)?.query.get('created[gte]')).toBe(String(atSeconds - 30 * DAY + 59 * 60));
 
     const usable = add('customer.subscription.created', freshScenario(), Math.floor((edge + 2 * 3_600_000) / 1000));
-    await pool.query("UPDATE stripe_reconcile_state SET cursor_event_id = $1, cursor_created_at = $2, covered_until = $2", [usable, new Date(edge + 2 * 3_600_000)]);
+    await pool.query('UPDATE stripe_reconcile_state SET cursor_event_id = $1, cursor_created_at = $2, covered_until = $2', [
+      usable,
+      new Date(edge + 2 * 3_600_000),
+    ]);
     await reconcile.reconcileStripeEvents({ now: at });
     expect(api.listRequests().at(-1)?.query.get('ending_before')).toBe(usable);
   });
@@ -237,8 +332,14 @@ describe('reconciliation lease and listing window', () => {
     const at = new Date('2026-11-29T12:00:00.000Z');
     const ago = (ms: number) => new Date(at.getTime() - ms);
     expect(reconcile.cursorAgeWarning(null, at)).toBeUndefined();
-    expect(reconcile.cursorAgeWarning(ago(25 * DAY * 1000 + 1), at)).toBe('Cursor is 25 days old: Stripe keeps events for 30 days; run reconciliation before they expire');
-    expect(reconcile.cursorAgeWarning(ago(30 * DAY * 1000), at)).toBe('Cursor is 30 days old: Stripe keeps events for 30 days; run reconciliation before they expire');
-    expect(reconcile.cursorAgeWarning(ago(30 * DAY * 1000 + 1), at)).toMatch(/^Cursor is 30 days old: Stripe keeps events for 30 days, so events created before 2026-10-30T12:00:00\.000Z were not reconciled/);
+    expect(reconcile.cursorAgeWarning(ago(25 * DAY * 1000 + 1), at)).toBe(
+      'Cursor is 25 days old: Stripe keeps events for 30 days; run reconciliation before they expire',
+    );
+    expect(reconcile.cursorAgeWarning(ago(30 * DAY * 1000), at)).toBe(
+      'Cursor is 30 days old: Stripe keeps events for 30 days; run reconciliation before they expire',
+    );
+    expect(reconcile.cursorAgeWarning(ago(30 * DAY * 1000 + 1), at)).toMatch(
+      /^Cursor is 30 days old: Stripe keeps events for 30 days, so events created before 2026-10-30T12:00:00\.000Z were not reconciled/,
+    );
   });
 });

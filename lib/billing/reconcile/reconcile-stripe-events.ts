@@ -8,7 +8,13 @@ import { HANDLED_EVENT_TYPES } from '../webhook/handlers/index';
 import { processStripeEvent } from '../webhook/process-stripe-event';
 import { listStripeEvents } from './list-stripe-events';
 import { ReconcileConfigurationError, ReconcileRunError } from './reconcile-errors';
-import { acquireReconcileLease, type ReconcileCursor, type ReconcileMode, releaseReconcileLease, saveReconcileCursor } from './reconcile-state';
+import {
+  acquireReconcileLease,
+  type ReconcileCursor,
+  type ReconcileMode,
+  releaseReconcileLease,
+  saveReconcileCursor,
+} from './reconcile-state';
 
 const DAY_MS = 86_400_000;
 /** Stripe keeps events for 30 days: the furthest back a run can look. */
@@ -22,7 +28,14 @@ const WINDOW_MARGIN_MS = 5 * 60 * 1000;
 
 export const ALREADY_RUNNING_WARNING = 'Another reconciliation run is in progress; this run did nothing';
 
-export type ReconcileCounts = { fetched: number; processed: number; already_processed: number; stale: number; ignored: number; failed: number };
+export type ReconcileCounts = {
+  fetched: number;
+  processed: number;
+  already_processed: number;
+  stale: number;
+  ignored: number;
+  failed: number;
+};
 
 export type ReconcileResult = ReconcileCounts & { warning?: string };
 
@@ -93,7 +106,7 @@ async function reconcileEvent(event: Stripe.Event, progress: Progress, save: (cu
  */
 export async function reconcileStripeEvents({ since, now = new Date() }: ReconcileOptions = {}): Promise<ReconcileResult> {
   const stripe = getStripe();
-  if (!stripe) throw new ReconcileConfigurationError('STRIPE_SECRET_KEY is not set: reconciliation reads Stripe\'s Events API');
+  if (!stripe) throw new ReconcileConfigurationError("STRIPE_SECRET_KEY is not set: reconciliation reads Stripe's Events API");
   const mode: ReconcileMode = expectedLivemode() ? 'live' : 'test';
   const token = randomUUID();
   const stored = await acquireReconcileLease(mode, token);
@@ -117,20 +130,35 @@ export async function reconcileStripeEvents({ since, now = new Date() }: Reconci
     if (!progress.blocked) await save({ ...progress.cursor, coveredUntil: now });
     await prisma.stripeReconcileRun.update({
       where: { id: runId },
-      data: { status: 'completed', finishedAt: new Date(), ...runCounts(progress.counts), cursorEventId: progress.cursor.cursorEventId, cursorCreatedAt: progress.cursor.cursorCreatedAt },
+      data: {
+        status: 'completed',
+        finishedAt: new Date(),
+        ...runCounts(progress.counts),
+        cursorEventId: progress.cursor.cursorEventId,
+        cursorCreatedAt: progress.cursor.cursorCreatedAt,
+      },
     });
   } catch (error) {
     if (runId) {
       await prisma.stripeReconcileRun
         .update({
           where: { id: runId },
-          data: { status: 'failed', finishedAt: new Date(), ...runCounts(progress.counts), cursorEventId: progress.cursor.cursorEventId, cursorCreatedAt: progress.cursor.cursorCreatedAt, error: errorMessage(error).slice(0, 1_000) },
+          data: {
+            status: 'failed',
+            finishedAt: new Date(),
+            ...runCounts(progress.counts),
+            cursorEventId: progress.cursor.cursorEventId,
+            cursorCreatedAt: progress.cursor.cursorCreatedAt,
+            error: errorMessage(error).slice(0, 1_000),
+          },
         })
         .catch(() => undefined);
     }
     throw new ReconcileRunError(error);
   } finally {
-    await releaseReconcileLease(mode, token).catch((error: unknown) => logger.error('Reconciliation lease not released', { error: errorMessage(error) }));
+    await releaseReconcileLease(mode, token).catch((error: unknown) =>
+      logger.error('Reconciliation lease not released', { error: errorMessage(error) }),
+    );
   }
 
   const result: ReconcileResult = warning ? { ...progress.counts, warning } : { ...progress.counts };

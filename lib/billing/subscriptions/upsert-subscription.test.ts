@@ -34,11 +34,32 @@ type SubscriptionChange = {
 type SubscriptionEventType = 'customer.subscription.created' | 'customer.subscription.updated' | 'customer.subscription.deleted';
 
 /** A subscription event as Stripe sends it, for the scenario's subscription, with these fields. */
-function subscriptionEvent(scenario: Scenario, { created, status = 'active', periodStart, periodEnd = 1_800_000_000, previousStatus, cancelAtPeriodEnd = false, annual = false, metadata }: SubscriptionChange, type: SubscriptionEventType = 'customer.subscription.updated') {
+function subscriptionEvent(
+  scenario: Scenario,
+  {
+    created,
+    status = 'active',
+    periodStart,
+    periodEnd = 1_800_000_000,
+    previousStatus,
+    cancelAtPeriodEnd = false,
+    annual = false,
+    metadata,
+  }: SubscriptionChange,
+  type: SubscriptionEventType = 'customer.subscription.updated',
+) {
   const event = JSON.parse(eventBody(type, scenario, { created, status })) as Stripe.Event;
   const object = event.data.object as unknown as {
-    cancel_at_period_end: boolean; metadata: Record<string, string>; current_period_start?: number;
-    items: { data: { current_period_start?: number; current_period_end?: number; price: { id: string; lookup_key: string | null; recurring: { interval: string } } }[] };
+    cancel_at_period_end: boolean;
+    metadata: Record<string, string>;
+    current_period_start?: number;
+    items: {
+      data: {
+        current_period_start?: number;
+        current_period_end?: number;
+        price: { id: string; lookup_key: string | null; recurring: { interval: string } };
+      }[];
+    };
   };
   object.cancel_at_period_end = cancelAtPeriodEnd;
   if (metadata) object.metadata = metadata;
@@ -63,12 +84,23 @@ const apply = async (scenario: Scenario, change: SubscriptionChange, type?: Subs
 const seconds = (date: Date | null | undefined) => (date ? date.getTime() / 1000 : null);
 
 async function state(scenario: Scenario) {
-  const row = await subscriptionRow(pool, scenario.subscriptionId) as Awaited<ReturnType<typeof subscriptionRow>> & { past_due_since: Date | null };
-  return row && {
-    status: row.status, is_active: row.is_active, plan: row.plan, billing_period: row.billing_period, stripe_price_id: row.stripe_price_id,
-    current_period_end: seconds(row.current_period_end), cancel_at_period_end: row.cancel_at_period_end,
-    last_event_at: seconds(row.last_event_at), past_due_since: seconds(row.past_due_since), user_id: row.user_id,
+  const row = (await subscriptionRow(pool, scenario.subscriptionId)) as Awaited<ReturnType<typeof subscriptionRow>> & {
+    past_due_since: Date | null;
   };
+  return (
+    row && {
+      status: row.status,
+      is_active: row.is_active,
+      plan: row.plan,
+      billing_period: row.billing_period,
+      stripe_price_id: row.stripe_price_id,
+      current_period_end: seconds(row.current_period_end),
+      cancel_at_period_end: row.cancel_at_period_end,
+      last_event_at: seconds(row.last_event_at),
+      past_due_since: seconds(row.past_due_since),
+      user_id: row.user_id,
+    }
+  );
 }
 
 let scenario: Scenario;
@@ -81,8 +113,16 @@ describe('an event strictly older than the applied state', () => {
     expect(await apply(scenario, { created: T, status: 'active', annual: true, periodEnd: 1_828_000_000 })).toBe('processed');
     expect(await apply(scenario, { created: T - 1, status: 'past_due', periodEnd: 1_800_000_000 })).toBe('stale');
     expect(await state(scenario)).toEqual({
-      status: 'active', is_active: true, plan: 'pro', billing_period: 'annual', stripe_price_id: ANNUAL,
-      current_period_end: 1_828_000_000, cancel_at_period_end: false, last_event_at: T, past_due_since: null, user_id: scenario.userId,
+      status: 'active',
+      is_active: true,
+      plan: 'pro',
+      billing_period: 'annual',
+      stripe_price_id: ANNUAL,
+      current_period_end: 1_828_000_000,
+      cancel_at_period_end: false,
+      last_event_at: T,
+      past_due_since: null,
+      user_id: scenario.userId,
     });
   });
 });
@@ -93,8 +133,16 @@ describe('an event strictly newer than the applied state', () => {
     expect(await state(scenario)).toMatchObject({ status: 'past_due', is_active: true, past_due_since: T });
     expect(await apply(scenario, { created: T + 1, status: 'active', annual: true, periodEnd: 1_828_000_000 })).toBe('processed');
     expect(await state(scenario)).toEqual({
-      status: 'active', is_active: true, plan: 'pro', billing_period: 'annual', stripe_price_id: ANNUAL,
-      current_period_end: 1_828_000_000, cancel_at_period_end: false, last_event_at: T + 1, past_due_since: null, user_id: scenario.userId,
+      status: 'active',
+      is_active: true,
+      plan: 'pro',
+      billing_period: 'annual',
+      stripe_price_id: ANNUAL,
+      current_period_end: 1_828_000_000,
+      cancel_at_period_end: false,
+      last_event_at: T + 1,
+      past_due_since: null,
+      user_id: scenario.userId,
     });
   });
 });
@@ -150,12 +198,26 @@ describe('a row checkout created, still waiting for its first subscription event
   it('takes the first subscription event, whatever its time', async () => {
     const checkout = JSON.parse(eventBody('checkout.session.completed', scenario, { created: T })) as Stripe.Event;
     expect((await processStripeEvent({ event: checkout, payload: JSON.stringify(checkout) })).status).toBe('processed');
-    expect(await state(scenario)).toMatchObject({ status: 'incomplete', is_active: false, plan: 'free', last_event_at: null, stripe_price_id: null });
+    expect(await state(scenario)).toMatchObject({
+      status: 'incomplete',
+      is_active: false,
+      plan: 'free',
+      last_event_at: null,
+      stripe_price_id: null,
+    });
 
     expect(await apply(scenario, { created: T - 100, status: 'active' }, 'customer.subscription.created')).toBe('processed');
     expect(await state(scenario)).toEqual({
-      status: 'active', is_active: true, plan: 'pro', billing_period: 'monthly', stripe_price_id: MONTHLY,
-      current_period_end: 1_800_000_000, cancel_at_period_end: false, last_event_at: T - 100, past_due_since: null, user_id: scenario.userId,
+      status: 'active',
+      is_active: true,
+      plan: 'pro',
+      billing_period: 'monthly',
+      stripe_price_id: MONTHLY,
+      current_period_end: 1_800_000_000,
+      cancel_at_period_end: false,
+      last_event_at: T - 100,
+      past_due_since: null,
+      user_id: scenario.userId,
     });
   });
 });
@@ -165,7 +227,12 @@ describe('terminal statuses', () => {
     expect(await apply(scenario, { created: T, status: terminal })).toBe('processed');
     expect(await apply(scenario, { created: T + 3600, status: 'active', annual: true, periodEnd: 1_900_000_000 })).toBe('stale');
     expect(await state(scenario)).toMatchObject({
-      status: terminal, is_active: false, billing_period: 'monthly', stripe_price_id: MONTHLY, current_period_end: 1_800_000_000, last_event_at: T,
+      status: terminal,
+      is_active: false,
+      billing_period: 'monthly',
+      stripe_price_id: MONTHLY,
+      current_period_end: 1_800_000_000,
+      last_event_at: T,
     });
   });
 
@@ -195,7 +262,10 @@ describe('the period end', () => {
 
 describe('the billing period', () => {
   const period = async () => {
-    const { rows } = await pool.query<{ start: Date | null; end: Date | null }>('SELECT current_period_start AS start, current_period_end AS "end" FROM user_subscriptions WHERE stripe_subscription_id = $1', [scenario.subscriptionId]);
+    const { rows } = await pool.query<{ start: Date | null; end: Date | null }>(
+      'SELECT current_period_start AS start, current_period_end AS "end" FROM user_subscriptions WHERE stripe_subscription_id = $1',
+      [scenario.subscriptionId],
+    );
     return { start: seconds(rows[0]?.start), end: seconds(rows[0]?.end) };
   };
 
@@ -208,7 +278,9 @@ describe('the billing period', () => {
 
   it('an older period changes nothing, even one that ends later', async () => {
     expect(await apply(scenario, { created: T, periodStart: 1_797_000_000, periodEnd: 1_799_592_000 })).toBe('processed');
-    expect(await apply(scenario, { created: T + 10, annual: true, periodStart: 1_796_000_000, periodEnd: 1_827_536_000 })).toBe('processed');
+    expect(await apply(scenario, { created: T + 10, annual: true, periodStart: 1_796_000_000, periodEnd: 1_827_536_000 })).toBe(
+      'processed',
+    );
     expect(await period()).toEqual({ start: 1_797_000_000, end: 1_799_592_000 });
     expect(await state(scenario)).toMatchObject({ billing_period: 'annual', last_event_at: T + 10 });
   });
@@ -265,8 +337,16 @@ describe('the user', () => {
 
   it('of a subscription nobody can be linked to yet is the metadata user, else none', async () => {
     const other = freshScenario();
-    expect(await processStripeEvent(subscriptionEvent(other, { created: T, metadata: { user_id: other.userId } }))).toEqual({ status: 'processed', userId: other.userId, attempt: 1 });
-    expect(await processStripeEvent(subscriptionEvent(scenario, { created: T, metadata: {} }))).toEqual({ status: 'processed', userId: null, attempt: 1 });
+    expect(await processStripeEvent(subscriptionEvent(other, { created: T, metadata: { user_id: other.userId } }))).toEqual({
+      status: 'processed',
+      userId: other.userId,
+      attempt: 1,
+    });
+    expect(await processStripeEvent(subscriptionEvent(scenario, { created: T, metadata: {} }))).toEqual({
+      status: 'processed',
+      userId: null,
+      attempt: 1,
+    });
     expect(await state(scenario)).toMatchObject({ user_id: null, status: 'active' });
   });
 });
@@ -278,12 +358,20 @@ describe('a subscription object without the usual item', () => {
     object.items.data = [];
     object.current_period_end = 1_801_000_000;
     expect((await processStripeEvent({ event, payload: JSON.stringify(event) })).status).toBe('processed');
-    expect(await state(scenario)).toMatchObject({ status: 'active', is_active: true, plan: 'free', billing_period: null, stripe_price_id: null, current_period_end: 1_801_000_000 });
+    expect(await state(scenario)).toMatchObject({
+      status: 'active',
+      is_active: true,
+      plan: 'free',
+      billing_period: null,
+      stripe_price_id: null,
+      current_period_end: 1_801_000_000,
+    });
   });
 
   it('with a price that is not recurring has no billing period', async () => {
     const { event } = subscriptionEvent(scenario, { created: T });
-    for (const item of (event.data.object as unknown as { items: { data: { price: { recurring: unknown } }[] } }).items.data) item.price.recurring = null;
+    for (const item of (event.data.object as unknown as { items: { data: { price: { recurring: unknown } }[] } }).items.data)
+      item.price.recurring = null;
     expect((await processStripeEvent({ event, payload: JSON.stringify(event) })).status).toBe('processed');
     expect(await state(scenario)).toMatchObject({ status: 'active', plan: 'pro', billing_period: null, stripe_price_id: MONTHLY });
   });
@@ -329,7 +417,7 @@ describe('customer.subscription.created / updated', () => {
   it('finds the user by customer id when the subscription has no metadata', async () => {
     await pool.query('INSERT INTO users (id, stripe_customer_id) VALUES ($1, $2)', [scenario.userId, scenario.customerId]);
     const { event, payload } = stripeEvent('customer.subscription.created', scenario);
-    const object = (event.data.object as unknown as { metadata: Record<string, string> });
+    const object = event.data.object as unknown as { metadata: Record<string, string> };
     object.metadata = {};
     const result = await processStripeEvent({ event, payload: JSON.stringify(event) });
     expect(payload).toBeTruthy();
@@ -393,18 +481,36 @@ describe('customer.subscription.deleted', () => {
 // dates, the schedule; a price outside the catalog unlocks nothing.
 
 const PRO_MONTHLY: TestPrice = { id: 'price_acct_pro_monthly', lookupKey: 'pro_monthly', interval: 'month', amountCents: 2_000 };
-const TEAM_ANNUAL: TestPrice = { id: 'price_acct_team_annual', lookupKey: 'team_annual', interval: 'year', amountCents: 15_000, quantity: 5 };
+const TEAM_ANNUAL: TestPrice = {
+  id: 'price_acct_team_annual',
+  lookupKey: 'team_annual',
+  interval: 'year',
+  amountCents: 15_000,
+  quantity: 5,
+};
 const PAYMENT_LINK: TestPrice = { id: 'price_payment_link', lookupKey: null, interval: 'month', amountCents: 100 };
 const OTHER_APP: TestPrice = { id: 'price_other_app', lookupKey: 'other_app_pro', interval: 'month', amountCents: 2_000 };
 
 type CatalogRow = {
-  plan: string; status: string; is_active: boolean; stripe_price_id: string | null; billing_period: string | null; quantity: number | null;
-  trial_end: Date | null; cancel_at: Date | null; canceled_at: Date | null; ended_at: Date | null; stripe_schedule_id: string | null;
-  last_event_at: Date | null; user_id: string | null;
+  plan: string;
+  status: string;
+  is_active: boolean;
+  stripe_price_id: string | null;
+  billing_period: string | null;
+  quantity: number | null;
+  trial_end: Date | null;
+  cancel_at: Date | null;
+  canceled_at: Date | null;
+  ended_at: Date | null;
+  stripe_schedule_id: string | null;
+  last_event_at: Date | null;
+  user_id: string | null;
 };
 
 async function catalogRow(scenario: Scenario): Promise<CatalogRow | undefined> {
-  const { rows } = await pool.query<CatalogRow>('SELECT * FROM user_subscriptions WHERE stripe_subscription_id = $1', [scenario.subscriptionId]);
+  const { rows } = await pool.query<CatalogRow>('SELECT * FROM user_subscriptions WHERE stripe_subscription_id = $1', [
+    scenario.subscriptionId,
+  ]);
   return rows[0];
 }
 
@@ -416,7 +522,12 @@ async function deliverNoted(body: string) {
 }
 
 /** A subscription event for the scenario, its item at `price`, with the options the builder takes. */
-function catalogEvent(scenario: Scenario, price: TestPrice, options: Omit<Parameters<typeof buildTestEvent>[1], 'ids' | 'price'> = {}, type = 'customer.subscription.updated') {
+function catalogEvent(
+  scenario: Scenario,
+  price: TestPrice,
+  options: Omit<Parameters<typeof buildTestEvent>[1], 'ids' | 'price'> = {},
+  type = 'customer.subscription.updated',
+) {
   return buildTestEvent(type, { ids: scenario, price, created: T, status: 'active', ...options });
 }
 
@@ -425,24 +536,49 @@ function withItems(body: string, prices: TestPrice[], position: 'before' | 'afte
   const event = JSON.parse(body) as { data: { object: { items: { data: Record<string, unknown>[] } } } };
   const [template] = event.data.object.items.data;
   const extra = prices.map((price, index) => ({
-    ...template, id: `si_extra_${index}`, quantity: price.quantity ?? 1,
-    price: { ...(template?.price as Record<string, unknown>), id: price.id, lookup_key: price.lookupKey, recurring: { interval: price.interval, interval_count: 1 } },
+    ...template,
+    id: `si_extra_${index}`,
+    quantity: price.quantity ?? 1,
+    price: {
+      ...(template?.price as Record<string, unknown>),
+      id: price.id,
+      lookup_key: price.lookupKey,
+      recurring: { interval: price.interval, interval_count: 1 },
+    },
   }));
-  event.data.object.items.data = position === 'before' ? [...extra, ...event.data.object.items.data] : [...event.data.object.items.data, ...extra];
+  event.data.object.items.data =
+    position === 'before' ? [...extra, ...event.data.object.items.data] : [...event.data.object.items.data, ...extra];
   return JSON.stringify(event);
 }
 
 describe('the plan of a subscription', () => {
   it('is the catalog plan of the item price lookup key; a Team item quantity is the seat count', async () => {
     expect(await deliverNoted(catalogEvent(scenario, TEAM_ANNUAL))).toEqual({ status: 'processed', note: null });
-    expect(await catalogRow(scenario)).toMatchObject({ plan: 'team', billing_period: 'annual', stripe_price_id: 'price_acct_team_annual', quantity: 5, is_active: true });
+    expect(await catalogRow(scenario)).toMatchObject({
+      plan: 'team',
+      billing_period: 'annual',
+      stripe_price_id: 'price_acct_team_annual',
+      quantity: 5,
+      is_active: true,
+    });
   });
 
   it('of several items, is decided by the catalog one, whatever its position (its quantity is the seats)', async () => {
-    expect(await deliverNoted(withItems(catalogEvent(scenario, TEAM_ANNUAL), [PAYMENT_LINK, OTHER_APP], 'before'))).toEqual({ status: 'processed', note: null });
-    expect(await catalogRow(scenario)).toMatchObject({ plan: 'team', stripe_price_id: 'price_acct_team_annual', quantity: 5, billing_period: 'annual' });
+    expect(await deliverNoted(withItems(catalogEvent(scenario, TEAM_ANNUAL), [PAYMENT_LINK, OTHER_APP], 'before'))).toEqual({
+      status: 'processed',
+      note: null,
+    });
+    expect(await catalogRow(scenario)).toMatchObject({
+      plan: 'team',
+      stripe_price_id: 'price_acct_team_annual',
+      quantity: 5,
+      billing_period: 'annual',
+    });
     const other = freshScenario();
-    expect(await deliverNoted(withItems(catalogEvent(other, PRO_MONTHLY), [{ ...PAYMENT_LINK, quantity: 9 }], 'after'))).toEqual({ status: 'processed', note: null });
+    expect(await deliverNoted(withItems(catalogEvent(other, PRO_MONTHLY), [{ ...PAYMENT_LINK, quantity: 9 }], 'after'))).toEqual({
+      status: 'processed',
+      note: null,
+    });
     expect(await catalogRow(other)).toMatchObject({ plan: 'pro', stripe_price_id: 'price_acct_pro_monthly', quantity: 1 });
   });
 });
@@ -454,9 +590,22 @@ describe('a price outside the catalog', () => {
   ])('(%s) is stored as plan unknown, active as Stripe says, noted unknown_price, and unlocks nothing', async (_name, price) => {
     expect(await deliverNoted(catalogEvent(scenario, price))).toEqual({ status: 'processed', note: 'unknown_price' });
     const stored = await catalogRow(scenario);
-    expect(stored).toMatchObject({ plan: 'unknown', status: 'active', is_active: true, stripe_price_id: price.id, billing_period: 'monthly', user_id: scenario.userId });
-    expect(featuresFor({ plan: stored?.plan ?? '', isActive: stored?.is_active ?? false, status: stored?.status, quantity: stored?.quantity })).toMatchObject({
-      plan: 'free', advancedAnalytics: false, prioritySupport: false, teamMembers: 1, projects: 3,
+    expect(stored).toMatchObject({
+      plan: 'unknown',
+      status: 'active',
+      is_active: true,
+      stripe_price_id: price.id,
+      billing_period: 'monthly',
+      user_id: scenario.userId,
+    });
+    expect(
+      featuresFor({ plan: stored?.plan ?? '', isActive: stored?.is_active ?? false, status: stored?.status, quantity: stored?.quantity }),
+    ).toMatchObject({
+      plan: 'free',
+      advancedAnalytics: false,
+      prioritySupport: false,
+      teamMembers: 1,
+      projects: 3,
     });
   });
 
@@ -482,19 +631,37 @@ describe('a price outside the catalog', () => {
 
 describe('the subscription state kept beside the plan', () => {
   it('stores the trial end, cancel dates, end, and schedule the subscription object carries', async () => {
-    await deliverNoted(catalogEvent(scenario, PRO_MONTHLY, { status: 'trialing', trial: { start: T, end: T + 14 * 86_400 } }, 'customer.subscription.created'));
+    await deliverNoted(
+      catalogEvent(
+        scenario,
+        PRO_MONTHLY,
+        { status: 'trialing', trial: { start: T, end: T + 14 * 86_400 } },
+        'customer.subscription.created',
+      ),
+    );
     expect(await catalogRow(scenario)).toMatchObject({ status: 'trialing', is_active: true, plan: 'pro' });
     expect(seconds((await catalogRow(scenario))?.trial_end)).toBe(T + 14 * 86_400);
 
     await deliverNoted(catalogEvent(scenario, PRO_MONTHLY, { created: T + 10, cancelAt: T + 20 * 86_400, schedule: 'sub_sched_1' }));
     const cancelling = await catalogRow(scenario);
-    expect([seconds(cancelling?.cancel_at), seconds(cancelling?.canceled_at), cancelling?.stripe_schedule_id]).toEqual([T + 20 * 86_400, T + 10, 'sub_sched_1']);
+    expect([seconds(cancelling?.cancel_at), seconds(cancelling?.canceled_at), cancelling?.stripe_schedule_id]).toEqual([
+      T + 20 * 86_400,
+      T + 10,
+      'sub_sched_1',
+    ]);
 
-    const ended = JSON.parse(catalogEvent(scenario, PRO_MONTHLY, { created: T + 20, status: 'canceled', schedule: null }, 'customer.subscription.deleted')) as { data: { object: Record<string, unknown> } };
+    const ended = JSON.parse(
+      catalogEvent(scenario, PRO_MONTHLY, { created: T + 20, status: 'canceled', schedule: null }, 'customer.subscription.deleted'),
+    ) as { data: { object: Record<string, unknown> } };
     ended.data.object.ended_at = T + 20;
     await deliverNoted(JSON.stringify(ended));
     const final = await catalogRow(scenario);
-    expect([final?.status, final?.is_active, seconds(final?.ended_at), final?.stripe_schedule_id]).toEqual(['canceled', false, T + 20, null]);
+    expect([final?.status, final?.is_active, seconds(final?.ended_at), final?.stripe_schedule_id]).toEqual([
+      'canceled',
+      false,
+      T + 20,
+      null,
+    ]);
   });
 
   it('follows the ordering rule in both arrival orders: the newer event decides seats and dates', async () => {
@@ -517,12 +684,41 @@ describe('the subscription state kept beside the plan', () => {
 
 describe('trial_will_end, paused and resumed', () => {
   it('apply the subscription they carry under the same rules', async () => {
-    expect(await deliverNoted(catalogEvent(scenario, PRO_MONTHLY, { status: 'trialing', trial: { start: T, end: T + 3 * 86_400 } }, 'customer.subscription.trial_will_end'))).toEqual({ status: 'processed', note: null });
+    expect(
+      await deliverNoted(
+        catalogEvent(
+          scenario,
+          PRO_MONTHLY,
+          { status: 'trialing', trial: { start: T, end: T + 3 * 86_400 } },
+          'customer.subscription.trial_will_end',
+        ),
+      ),
+    ).toEqual({ status: 'processed', note: null });
     expect(await catalogRow(scenario)).toMatchObject({ status: 'trialing', is_active: true, plan: 'pro' });
-    expect(await deliverNoted(catalogEvent(scenario, PRO_MONTHLY, { created: T + 1, status: 'paused', previousAttributes: { status: 'trialing' } }, 'customer.subscription.paused'))).toEqual({ status: 'processed', note: null });
+    expect(
+      await deliverNoted(
+        catalogEvent(
+          scenario,
+          PRO_MONTHLY,
+          { created: T + 1, status: 'paused', previousAttributes: { status: 'trialing' } },
+          'customer.subscription.paused',
+        ),
+      ),
+    ).toEqual({ status: 'processed', note: null });
     expect(await catalogRow(scenario)).toMatchObject({ status: 'paused', is_active: false });
-    expect(await deliverNoted(catalogEvent(scenario, PRO_MONTHLY, { created: T + 1, status: 'active', previousAttributes: { status: 'paused' } }, 'customer.subscription.resumed'))).toEqual({ status: 'processed', note: null });
+    expect(
+      await deliverNoted(
+        catalogEvent(
+          scenario,
+          PRO_MONTHLY,
+          { created: T + 1, status: 'active', previousAttributes: { status: 'paused' } },
+          'customer.subscription.resumed',
+        ),
+      ),
+    ).toEqual({ status: 'processed', note: null });
     expect(await catalogRow(scenario)).toMatchObject({ status: 'active', is_active: true });
-    expect(await deliverNoted(catalogEvent(scenario, PRO_MONTHLY, { created: T, status: 'paused' }, 'customer.subscription.paused'))).toEqual({ status: 'stale', note: 'stale' });
+    expect(
+      await deliverNoted(catalogEvent(scenario, PRO_MONTHLY, { created: T, status: 'paused' }, 'customer.subscription.paused')),
+    ).toEqual({ status: 'stale', note: 'stale' });
   });
 });

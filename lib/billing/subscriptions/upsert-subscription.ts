@@ -10,7 +10,16 @@ import { SUBSCRIPTION_STATUS, type SubscriptionStatus } from './subscription-sta
  * A subscription's lifecycle, earliest first: of two events from the same second, the one whose
  * status comes later is the state Stripe reached. Unknown statuses rank first.
  */
-const SAME_SECOND_STATUS_ORDER: readonly SubscriptionStatus[] = ['incomplete', 'trialing', 'active', 'past_due', 'unpaid', 'paused', 'canceled', 'incomplete_expired'];
+const SAME_SECOND_STATUS_ORDER: readonly SubscriptionStatus[] = [
+  'incomplete',
+  'trialing',
+  'active',
+  'past_due',
+  'unpaid',
+  'paused',
+  'canceled',
+  'incomplete_expired',
+];
 
 /**
  * The item that decides the plan: of several items, the first whose price the catalog sells (its
@@ -51,7 +60,13 @@ type UpsertSubscriptionOptions = {
  * - a terminal status is never changed;
  * - the billing period only moves forward (see advancePeriodSql), whichever event type set it last.
  */
-export function upsertSubscription({ subscription, observedAt, canceled = false, previousStatus = null, gate }: UpsertSubscriptionOptions): EventEffect {
+export function upsertSubscription({
+  subscription,
+  observedAt,
+  canceled = false,
+  previousStatus = null,
+  gate,
+}: UpsertSubscriptionOptions): EventEffect {
   const { item, plan } = planItemOf(subscription);
   const priceId = item?.price.id ?? null;
   const status = canceled ? SUBSCRIPTION_STATUS.canceled : subscription.status;

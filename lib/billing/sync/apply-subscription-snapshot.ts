@@ -9,7 +9,6 @@ import { SNAPSHOT_OUTCOME, type SnapshotOutcome } from './sync-statuses';
 /** What the audit trail and the errors call a snapshot (it is not a Stripe event type). */
 export const SNAPSHOT_TYPE = 'subscription.sync';
 
-
 export type SnapshotResult = {
   subscriptionId: string;
   outcome: SnapshotOutcome;

@@ -3,8 +3,24 @@ import { COMPARED_FIELDS, diffSubscriptionRows } from './diff-subscription-rows'
 
 describe('diffSubscriptionRows', () => {
   it('lists each compared field that differs, as text, stored vs Stripe', () => {
-    const before = { status: 'past_due', plan: 'pro', stripe_price_id: 'price_a', cancel_at_period_end: true, current_period_end: '2026-12-01T00:00:00+00:00', quantity: 2, user_id: 'u1' };
-    const after = { status: 'active', plan: 'pro', stripe_price_id: 'price_b', cancel_at_period_end: false, current_period_end: '2026-12-01T00:00:00+00:00', quantity: 3, user_id: 'u2' };
+    const before = {
+      status: 'past_due',
+      plan: 'pro',
+      stripe_price_id: 'price_a',
+      cancel_at_period_end: true,
+      current_period_end: '2026-12-01T00:00:00+00:00',
+      quantity: 2,
+      user_id: 'u1',
+    };
+    const after = {
+      status: 'active',
+      plan: 'pro',
+      stripe_price_id: 'price_b',
+      cancel_at_period_end: false,
+      current_period_end: '2026-12-01T00:00:00+00:00',
+      quantity: 3,
+      user_id: 'u2',
+    };
     expect(diffSubscriptionRows(before, after)).toEqual([
       { field: 'status', stored: 'past_due', stripe: 'active' },
       { field: 'stripe_price_id', stored: 'price_a', stripe: 'price_b' },
@@ -19,10 +35,23 @@ describe('diffSubscriptionRows', () => {
       { field: 'status', stored: null, stripe: 'active' },
       { field: 'plan', stored: null, stripe: 'pro' },
     ]);
-    expect(diffSubscriptionRows({ user_id: null }, { user_id: 'u1', status: 'x' }, ['user_id'])).toEqual([{ field: 'user_id', stored: null, stripe: 'u1' }]);
+    expect(diffSubscriptionRows({ user_id: null }, { user_id: 'u1', status: 'x' }, ['user_id'])).toEqual([
+      { field: 'user_id', stored: null, stripe: 'u1' },
+    ]);
   });
 
   it('compares status, plan and price, seats, period end, cancellation and trial end', () => {
-    expect(COMPARED_FIELDS).toEqual(expect.arrayContaining(['status', 'plan', 'stripe_price_id', 'quantity', 'current_period_end', 'cancel_at_period_end', 'cancel_at', 'trial_end']));
+    expect(COMPARED_FIELDS).toEqual(
+      expect.arrayContaining([
+        'status',
+        'plan',
+        'stripe_price_id',
+        'quantity',
+        'current_period_end',
+        'cancel_at_period_end',
+        'cancel_at',
+        'trial_end',
+      ]),
+    );
   });
 });

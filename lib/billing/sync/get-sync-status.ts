@@ -6,8 +6,20 @@ const UNLINKED_SHOWN = 50;
 
 export type SyncStatus = {
   lastRun: {
-    id: string; startedAt: Date; finishedAt: Date | null; status: string; dryRun: boolean; error: string | null; resumedFrom: string | null;
-    fetched: number; created: number; updated: number; unchanged: number; drift: number; unlinked: number; failed: number;
+    id: string;
+    startedAt: Date;
+    finishedAt: Date | null;
+    status: string;
+    dryRun: boolean;
+    error: string | null;
+    resumedFrom: string | null;
+    fetched: number;
+    created: number;
+    updated: number;
+    unchanged: number;
+    drift: number;
+    unlinked: number;
+    failed: number;
   } | null;
   drift: { stripeSubscriptionId: string; userId: string | null; field: string; stored: string | null; stripe: string | null }[];
   unlinked: { stripeSubscriptionId: string; stripeCustomerId: string | null; status: string; plan: string; stripePriceId: string | null }[];
@@ -22,7 +34,22 @@ export async function getSyncStatus(): Promise<SyncStatus> {
     prisma.stripeSyncRun.findFirst({
       where: { mode },
       orderBy: { startedAt: 'desc' },
-      select: { id: true, startedAt: true, finishedAt: true, status: true, dryRun: true, error: true, resumedFrom: true, fetched: true, created: true, updated: true, unchanged: true, drift: true, unlinked: true, failed: true },
+      select: {
+        id: true,
+        startedAt: true,
+        finishedAt: true,
+        status: true,
+        dryRun: true,
+        error: true,
+        resumedFrom: true,
+        fetched: true,
+        created: true,
+        updated: true,
+        unchanged: true,
+        drift: true,
+        unlinked: true,
+        failed: true,
+      },
     }),
     prisma.userSubscription.findMany({
       where: { userId: null },

@@ -13,7 +13,10 @@ const fresh = (prefix: string) => `${prefix}_${randomUUID().slice(0, 12)}`;
 
 async function unlinkedSubscription(customer: string | null = fresh('cus')): Promise<string> {
   const id = fresh('sub');
-  await pool.query("INSERT INTO user_subscriptions (stripe_subscription_id, stripe_customer_id, status, plan, is_active) VALUES ($1, $2, 'active', 'pro', true)", [id, customer]);
+  await pool.query(
+    "INSERT INTO user_subscriptions (stripe_subscription_id, stripe_customer_id, status, plan, is_active) VALUES ($1, $2, 'active', 'pro', true)",
+    [id, customer],
+  );
   return id;
 }
 
@@ -31,18 +34,30 @@ describe('linkSubscriptionToUser', () => {
     const target = await user(email);
     const admin = await user(`${fresh('admin')}@example.com`);
 
-    expect(await linkSubscriptionToUser({ subscriptionId: subscription, user: email.toUpperCase(), actorId: admin })).toEqual({ userId: target, previousUserId: null });
+    expect(await linkSubscriptionToUser({ subscriptionId: subscription, user: email.toUpperCase(), actorId: admin })).toEqual({
+      userId: target,
+      previousUserId: null,
+    });
     expect(await subscriptionRow(pool, subscription)).toMatchObject({ user_id: target });
-    expect((await pool.query('SELECT stripe_customer_id FROM users WHERE id = $1', [target])).rows[0]).toEqual({ stripe_customer_id: customer });
-    const { rows } = await pool.query('SELECT source, outcome, actor_id, user_id, changes FROM stripe_subscription_changes WHERE stripe_subscription_id = $1', [subscription]);
-    expect(rows).toEqual([{ source: 'admin', outcome: 'linked', actor_id: admin, user_id: target, changes: { user_id: { stored: null, stripe: target } } }]);
+    expect((await pool.query('SELECT stripe_customer_id FROM users WHERE id = $1', [target])).rows[0]).toEqual({
+      stripe_customer_id: customer,
+    });
+    const { rows } = await pool.query(
+      'SELECT source, outcome, actor_id, user_id, changes FROM stripe_subscription_changes WHERE stripe_subscription_id = $1',
+      [subscription],
+    );
+    expect(rows).toEqual([
+      { source: 'admin', outcome: 'linked', actor_id: admin, user_id: target, changes: { user_id: { stored: null, stripe: target } } },
+    ]);
 
     // The timeline of that user now has the administrator's action, found by e-mail or customer id.
     for (const lookup of [email, customer, target]) {
       const timeline = await getBillingTimeline(lookup);
       expect(timeline.user?.id).toBe(target);
       expect(timeline.subscriptions.map((row) => row.stripeSubscriptionId)).toEqual([subscription]);
-      expect(timeline.entries).toMatchObject([{ source: 'admin', type: 'admin.link', outcome: 'processed', reference: admin, subscriptionId: subscription }]);
+      expect(timeline.entries).toMatchObject([
+        { source: 'admin', type: 'admin.link', outcome: 'processed', reference: admin, subscriptionId: subscription },
+      ]);
       expect(timeline.entries[0]?.detail).toBe(`linked: user_id: ∅ → ${target}`);
     }
   });
@@ -53,10 +68,16 @@ describe('linkSubscriptionToUser', () => {
     const subscription = await unlinkedSubscription(customer);
     const target = await user(`${fresh('other')}@example.com`);
     await linkSubscriptionToUser({ subscriptionId: subscription, user: target, actorId: 'admin' });
-    expect((await pool.query('SELECT stripe_customer_id FROM users WHERE id = $1', [target])).rows[0]).toEqual({ stripe_customer_id: null });
+    expect((await pool.query('SELECT stripe_customer_id FROM users WHERE id = $1', [target])).rows[0]).toEqual({
+      stripe_customer_id: null,
+    });
 
-    await expect(linkSubscriptionToUser({ subscriptionId: subscription, user: 'nobody@example.com', actorId: 'admin' })).rejects.toThrow(LinkSubscriptionError);
-    await expect(linkSubscriptionToUser({ subscriptionId: fresh('sub'), user: target, actorId: 'admin' })).rejects.toThrow(/No stored subscription/);
+    await expect(linkSubscriptionToUser({ subscriptionId: subscription, user: 'nobody@example.com', actorId: 'admin' })).rejects.toThrow(
+      LinkSubscriptionError,
+    );
+    await expect(linkSubscriptionToUser({ subscriptionId: fresh('sub'), user: target, actorId: 'admin' })).rejects.toThrow(
+      /No stored subscription/,
+    );
     expect(await subscriptionRow(pool, subscription)).toMatchObject({ user_id: target });
   });
 });
@@ -69,23 +90,44 @@ describe('getBillingTimeline', () => {
   it('orders events and changes, with each outcome', async () => {
     const owner = await user(`${fresh('t')}@example.com`);
     const subscription = fresh('sub');
-    await pool.query("INSERT INTO user_subscriptions (stripe_subscription_id, user_id, status, plan) VALUES ($1, $2, 'active', 'pro')", [subscription, owner]);
+    await pool.query("INSERT INTO user_subscriptions (stripe_subscription_id, user_id, status, plan) VALUES ($1, $2, 'active', 'pro')", [
+      subscription,
+      owner,
+    ]);
     const event = (id: string, status: string, note: string | null, seconds: number, duplicates = 0) =>
-      pool.query(`INSERT INTO stripe_webhook_events (id, type, status, note, object_id, user_id, received_at, duplicate_deliveries, payload)
+      pool.query(
+        `INSERT INTO stripe_webhook_events (id, type, status, note, object_id, user_id, received_at, duplicate_deliveries, payload)
         VALUES ($1, 'customer.subscription.updated', $2, $3, $4, $5, now() - make_interval(secs => $6), $7, $8)`,
-      [id, status, note, subscription, owner, seconds, duplicates, JSON.stringify({ data: { object: { status: 'past_due', items: { data: [{ price: { id: 'price_x' } }] } } } })]);
+        [
+          id,
+          status,
+          note,
+          subscription,
+          owner,
+          seconds,
+          duplicates,
+          JSON.stringify({ data: { object: { status: 'past_due', items: { data: [{ price: { id: 'price_x' } }] } } } }),
+        ],
+      );
     const first = fresh('evt');
     const stale = fresh('evt');
     const failed = fresh('evt');
     await event(first, 'processed', null, 300, 2);
     await event(stale, 'processed', 'stale', 200);
     await event(failed, 'failed', null, 100);
-    await pool.query(`INSERT INTO stripe_subscription_changes (stripe_subscription_id, user_id, source, outcome, changes, run_id, created_at)
-      VALUES ($1, $2, 'sync', 'updated', $3, 'run_1', now() - interval '150 seconds')`, [subscription, owner, JSON.stringify({ status: { stored: 'past_due', stripe: 'active' } })]);
+    await pool.query(
+      `INSERT INTO stripe_subscription_changes (stripe_subscription_id, user_id, source, outcome, changes, run_id, created_at)
+      VALUES ($1, $2, 'sync', 'updated', $3, 'run_1', now() - interval '150 seconds')`,
+      [subscription, owner, JSON.stringify({ status: { stored: 'past_due', stripe: 'active' } })],
+    );
 
     const { entries } = await getBillingTimeline(owner);
     expect(entries.map((entry) => [entry.reference, entry.outcome])).toEqual([
-      [first, 'processed'], [first, 'duplicate'], [stale, 'stale'], ['run_1', 'processed'], [failed, 'failed'],
+      [first, 'processed'],
+      [first, 'duplicate'],
+      [stale, 'stale'],
+      ['run_1', 'processed'],
+      [failed, 'failed'],
     ]);
     expect(entries[0]?.detail).toContain('status past_due · price price_x');
     expect(entries[3]?.detail).toBe('updated: status: past_due → active');

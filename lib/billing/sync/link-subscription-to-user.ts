@@ -23,7 +23,11 @@ type LinkOptions = {
  * customer when they have none yet and nobody else has it (so later events link by customer too).
  * Recorded in the subscription's audit trail with who did it; the user's feature cache is cleared.
  */
-export async function linkSubscriptionToUser({ subscriptionId, user, actorId }: LinkOptions): Promise<{ userId: string; previousUserId: string | null }> {
+export async function linkSubscriptionToUser({
+  subscriptionId,
+  user,
+  actorId,
+}: LinkOptions): Promise<{ userId: string; previousUserId: string | null }> {
   const linked = await transaction(async (run) => {
     const [target] = await run<{ id: string }>(Prisma.sql`
       SELECT id FROM users WHERE id = ${user}::text OR lower(email) = lower(${user}::text) ORDER BY id = ${user}::text DESC LIMIT 1`);

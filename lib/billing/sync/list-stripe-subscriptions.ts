@@ -19,11 +19,19 @@ type ListOptions = {
  * request per subscription is needed. Paged by hand rather than with stripe-node's auto-pagination
  * so each snapshot knows when it was taken: the time before its page's request.
  */
-export async function* listStripeSubscriptions({ stripe, startingAfter = null, now = Date.now }: ListOptions): AsyncGenerator<SubscriptionPage> {
+export async function* listStripeSubscriptions({
+  stripe,
+  startingAfter = null,
+  now = Date.now,
+}: ListOptions): AsyncGenerator<SubscriptionPage> {
   let after = startingAfter;
   for (;;) {
     const observedAt = Math.floor(now() / 1000);
-    const page = await stripe.subscriptions.list({ status: 'all', limit: SUBSCRIPTION_PAGE_SIZE, ...(after ? { starting_after: after } : {}) });
+    const page = await stripe.subscriptions.list({
+      status: 'all',
+      limit: SUBSCRIPTION_PAGE_SIZE,
+      ...(after ? { starting_after: after } : {}),
+    });
     if (page.data.length > 0) yield { subscriptions: page.data, observedAt };
     const last = page.data.at(-1);
     if (!page.has_more || !last) return;

@@ -5,7 +5,10 @@ import { SyncConfigurationError, syncErrorResponse, SyncRunError } from './sync-
 describe('syncErrorResponse', () => {
   it('answers 401 for a missing secret, 503 for a missing key, 500 for a run that stopped, never echoing the cause', async () => {
     const unauthorized = syncErrorResponse(new CronUnauthorizedError());
-    expect([unauthorized.status, await unauthorized.json()]).toEqual([401, { error: 'Unauthorized: send Authorization: Bearer <CRON_SECRET>' }]);
+    expect([unauthorized.status, await unauthorized.json()]).toEqual([
+      401,
+      { error: 'Unauthorized: send Authorization: Bearer <CRON_SECRET>' },
+    ]);
     const unconfigured = syncErrorResponse(new SyncConfigurationError('STRIPE_SECRET_KEY is not set'));
     expect([unconfigured.status, await unconfigured.json()]).toEqual([503, { error: 'STRIPE_SECRET_KEY is not set' }]);
     const stopped = syncErrorResponse(new SyncRunError(new Error('password authentication failed for sk_live_secret')));

@@ -19,8 +19,12 @@ export class SyncRunError extends Error {
 
 /** The one place that maps sync errors to HTTP. Bodies never carry secrets. */
 export function syncErrorResponse(error: unknown): Response {
-  if (error instanceof CronUnauthorizedError) return Response.json({ error: 'Unauthorized: send Authorization: Bearer <CRON_SECRET>' }, { status: 401 });
+  if (error instanceof CronUnauthorizedError)
+    return Response.json({ error: 'Unauthorized: send Authorization: Bearer <CRON_SECRET>' }, { status: 401 });
   if (error instanceof SyncConfigurationError) return Response.json({ error: error.message }, { status: 503 });
   logger.error('Sync failed', { error: errorMessage(error) });
-  return Response.json({ error: 'Sync stopped before it finished; the next run continues after the last subscription applied' }, { status: 500 });
+  return Response.json(
+    { error: 'Sync stopped before it finished; the next run continues after the last subscription applied' },
+    { status: 500 },
+  );
 }

@@ -42,7 +42,9 @@ async function user(customerId: string | null = null): Promise<string> {
 
 async function driftOf(subscriptionId: string) {
   const { rows } = await pool.query<{ field: string; stored: string | null; stripe: string | null }>(
-    'SELECT field, stored, stripe FROM stripe_sync_drift WHERE stripe_subscription_id = $1 ORDER BY field', [subscriptionId]);
+    'SELECT field, stored, stripe FROM stripe_sync_drift WHERE stripe_subscription_id = $1 ORDER BY field',
+    [subscriptionId],
+  );
   return rows;
 }
 
@@ -66,13 +68,19 @@ describe('syncStripeSubscriptions', () => {
     expect(await subscriptionRow(pool, c)).toMatchObject({ user_id: null, status: 'canceled', is_active: false });
     const { getSyncStatus } = await import('./get-sync-status');
     const { unlinked, unlinkedTotal } = await getSyncStatus();
-    expect(unlinked).toEqual(expect.arrayContaining([expect.objectContaining({ stripeSubscriptionId: d, status: 'trialing', stripePriceId: 'price_pro_monthly_sync' })]));
+    expect(unlinked).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ stripeSubscriptionId: d, status: 'trialing', stripePriceId: 'price_pro_monthly_sync' }),
+      ]),
+    );
     expect(unlinkedTotal).toBeGreaterThanOrEqual(2);
     expect(api.listRequests()[0]?.query.get('status')).toBe('all');
     expect(api.listRequests()[0]?.query.get('limit')).toBe('100');
 
     expect(await sync.syncStripeSubscriptions()).toEqual({ fetched: 4, created: 0, updated: 0, unchanged: 4, drift: 0, unlinked: 2 });
-    const { rows: runs } = await pool.query('SELECT status, dry_run, fetched, created, unchanged FROM stripe_sync_runs ORDER BY started_at');
+    const { rows: runs } = await pool.query(
+      'SELECT status, dry_run, fetched, created, unchanged FROM stripe_sync_runs ORDER BY started_at',
+    );
     expect(runs).toEqual([
       { status: 'completed', dry_run: false, fetched: 4, created: 4, unchanged: 0 },
       { status: 'completed', dry_run: false, fetched: 4, created: 0, unchanged: 4 },
@@ -87,28 +95,52 @@ describe('syncStripeSubscriptions', () => {
     await sync.syncStripeSubscriptions();
     await pool.query(
       `UPDATE user_subscriptions SET status = 'past_due', stripe_price_id = 'price_old', current_period_end = now() - interval '40 days', cancel_at_period_end = true,
-        last_event_at = last_event_at - interval '1 hour' WHERE stripe_subscription_id = $1`, [id]);
+        last_event_at = last_event_at - interval '1 hour' WHERE stripe_subscription_id = $1`,
+      [id],
+    );
 
     const dry = await sync.syncStripeSubscriptions({ dryRun: true });
     // The counts say what a run would do; nothing is applied.
     expect(dry).toMatchObject({ fetched: 1, updated: 1, drift: 1 });
     expect(await subscriptionRow(pool, id)).toMatchObject({ stripe_price_id: 'price_old', cancel_at_period_end: true });
-    expect((await driftOf(id)).map((row) => row.field)).toEqual(['cancel_at_period_end', 'current_period_end', 'status', 'stripe_price_id']);
+    expect((await driftOf(id)).map((row) => row.field)).toEqual([
+      'cancel_at_period_end',
+      'current_period_end',
+      'status',
+      'stripe_price_id',
+    ]);
     await pool.query('DELETE FROM stripe_sync_drift');
 
     expect(await sync.syncStripeSubscriptions()).toMatchObject({ fetched: 1, updated: 1, drift: 1 });
-    expect(await driftOf(id)).toEqual(expect.arrayContaining([
-      { field: 'stripe_price_id', stored: 'price_old', stripe: 'price_pro_monthly_sync' },
-      { field: 'cancel_at_period_end', stored: 'true', stripe: 'false' },
-      { field: 'status', stored: 'past_due', stripe: 'active' },
-    ]));
-    expect(await subscriptionRow(pool, id)).toMatchObject({ status: 'active', stripe_price_id: 'price_pro_monthly_sync', cancel_at_period_end: false });
+    expect(await driftOf(id)).toEqual(
+      expect.arrayContaining([
+        { field: 'stripe_price_id', stored: 'price_old', stripe: 'price_pro_monthly_sync' },
+        { field: 'cancel_at_period_end', stored: 'true', stripe: 'false' },
+        { field: 'status', stored: 'past_due', stripe: 'active' },
+      ]),
+    );
+    expect(await subscriptionRow(pool, id)).toMatchObject({
+      status: 'active',
+      stripe_price_id: 'price_pro_monthly_sync',
+      cancel_at_period_end: false,
+    });
     expect((await subscriptionRow(pool, id))?.current_period_end?.getTime()).toBe(periodEnd * 1000);
     // The admin page: the last run with its counts and its drift rows.
     const { getSyncStatus } = await import('./get-sync-status');
     const status = await getSyncStatus();
-    expect(status.lastRun).toMatchObject({ status: 'completed', dryRun: false, fetched: 1, updated: 1, drift: 1, unlinked: 0, failed: 0, error: null });
-    expect(status.drift).toEqual(expect.arrayContaining([{ stripeSubscriptionId: id, userId: owner, field: 'status', stored: 'past_due', stripe: 'active' }]));
+    expect(status.lastRun).toMatchObject({
+      status: 'completed',
+      dryRun: false,
+      fetched: 1,
+      updated: 1,
+      drift: 1,
+      unlinked: 0,
+      failed: 0,
+      error: null,
+    });
+    expect(status.drift).toEqual(
+      expect.arrayContaining([{ stripeSubscriptionId: id, userId: owner, field: 'status', stored: 'past_due', stripe: 'active' }]),
+    );
     expect(status.drift).toHaveLength(4);
     expect(status.unlinked.some((row) => row.stripeSubscriptionId === id)).toBe(false);
 
@@ -126,7 +158,9 @@ describe('syncStripeSubscriptions', () => {
     expect(await subscriptionRow(pool, id)).toMatchObject({ plan: 'pro' });
     await pool.query(
       `UPDATE user_subscriptions SET quantity = 2, trial_end = now() - interval '3 days', plan = 'free',
-        last_event_at = last_event_at - interval '1 hour' WHERE stripe_subscription_id = $1`, [id]);
+        last_event_at = last_event_at - interval '1 hour' WHERE stripe_subscription_id = $1`,
+      [id],
+    );
 
     expect(await sync.syncStripeSubscriptions({ dryRun: true })).toMatchObject({ fetched: 1, updated: 1, drift: 1 });
     expect(await subscriptionRow(pool, id)).toMatchObject({ plan: 'free' });
@@ -142,8 +176,12 @@ describe('syncStripeSubscriptions', () => {
     const trial = drift.find((row) => row.field === 'trial_end');
     expect(Date.parse(trial?.stored ?? '')).toBeLessThan(Date.now());
     expect(Date.parse(trial?.stripe ?? '')).toBe(trialEnd * 1000);
-    const { rows: [healed] } = await pool.query<{ quantity: number; plan: string; status: string; trial_end: Date | null }>(
-      'SELECT quantity, plan, status, trial_end FROM user_subscriptions WHERE stripe_subscription_id = $1', [id]);
+    const {
+      rows: [healed],
+    } = await pool.query<{ quantity: number; plan: string; status: string; trial_end: Date | null }>(
+      'SELECT quantity, plan, status, trial_end FROM user_subscriptions WHERE stripe_subscription_id = $1',
+      [id],
+    );
     expect(healed).toMatchObject({ quantity: 5, plan: 'pro', status: 'trialing' });
     expect(healed?.trial_end?.getTime()).toBe(trialEnd * 1000);
 
@@ -167,7 +205,15 @@ describe('syncStripeSubscriptions', () => {
     api.hold();
     const first = sync.syncStripeSubscriptions();
     await vi.waitFor(() => expect(api.listRequests()).toHaveLength(1));
-    expect(await sync.syncStripeSubscriptions()).toEqual({ fetched: 0, created: 0, updated: 0, unchanged: 0, drift: 0, unlinked: 0, warning: sync.SYNC_ALREADY_RUNNING_WARNING });
+    expect(await sync.syncStripeSubscriptions()).toEqual({
+      fetched: 0,
+      created: 0,
+      updated: 0,
+      unchanged: 0,
+      drift: 0,
+      unlinked: 0,
+      warning: sync.SYNC_ALREADY_RUNNING_WARNING,
+    });
     api.release();
     expect(await first).toMatchObject({ fetched: 1, created: 1 });
   });
@@ -176,14 +222,20 @@ describe('syncStripeSubscriptions', () => {
     const ids = Array.from({ length: 5 }, (_, index) => fresh(`sub${index}`));
     ids.forEach((id, index) => api.add({ id, customer: fresh('cus'), created: nowSeconds() - DAY + index }));
     // Newest first: ids[4] .. ids[0]. The killed run applied ids[4] and ids[3].
-    const { rows: [killed] } = await pool.query<{ id: string }>(
-      "INSERT INTO stripe_sync_runs (mode, status, fetched, created, cursor_subscription_id) VALUES ('test', 'running', 2, 2, $1) RETURNING id", [ids[3]]);
+    const {
+      rows: [killed],
+    } = await pool.query<{ id: string }>(
+      "INSERT INTO stripe_sync_runs (mode, status, fetched, created, cursor_subscription_id) VALUES ('test', 'running', 2, 2, $1) RETURNING id",
+      [ids[3]],
+    );
     // A dry run neither continues it nor is continued.
     expect(await sync.syncStripeSubscriptions({ dryRun: true })).toMatchObject({ fetched: 5 });
 
     expect(await sync.syncStripeSubscriptions()).toMatchObject({ fetched: 3, created: 3 });
     expect(api.listRequests().at(-1)?.query.get('starting_after')).toBe(ids[3]);
-    const { rows } = await pool.query('SELECT status, dry_run, resumed_from, cursor_subscription_id FROM stripe_sync_runs ORDER BY started_at');
+    const { rows } = await pool.query(
+      'SELECT status, dry_run, resumed_from, cursor_subscription_id FROM stripe_sync_runs ORDER BY started_at',
+    );
     expect(rows).toEqual([
       { status: 'interrupted', dry_run: false, resumed_from: null, cursor_subscription_id: ids[3] },
       { status: 'completed', dry_run: true, resumed_from: null, cursor_subscription_id: null },
@@ -243,17 +295,24 @@ describe('stripe_sync_runs.status', () => {
 describe('listStripeSubscriptions', () => {
   it('pages through every subscription, newest first, each page stamped with the time before its request', async () => {
     const ids = Array.from({ length: 201 }, (_, index) => fresh(`sub${index}`));
-    ids.forEach((id, index) => api.add({ id, customer: fresh('cus'), status: index === 0 ? 'canceled' : 'active', created: nowSeconds() - DAY + index }));
+    ids.forEach((id, index) =>
+      api.add({ id, customer: fresh('cus'), status: index === 0 ? 'canceled' : 'active', created: nowSeconds() - DAY + index }),
+    );
     const { listStripeSubscriptions } = await import('./list-stripe-subscriptions');
     let clock = 1_000_000;
     const pages = [];
     for await (const page of listStripeSubscriptions({ stripe: api.client(), now: () => (clock += 1_000) })) pages.push(page);
-    expect(pages.map((page) => [page.subscriptions.length, page.observedAt])).toEqual([[100, 1_001], [100, 1_002], [1, 1_003]]);
+    expect(pages.map((page) => [page.subscriptions.length, page.observedAt])).toEqual([
+      [100, 1_001],
+      [100, 1_002],
+      [1, 1_003],
+    ]);
     expect(pages.flatMap((page) => page.subscriptions.map((subscription) => subscription.id))).toEqual([...ids].reverse());
     expect(api.listRequests().map((request) => request.query.get('starting_after'))).toEqual([null, ids[101], ids[1]]);
 
     const after = [];
-    for await (const page of listStripeSubscriptions({ stripe: api.client(), startingAfter: ids[1] })) after.push(...page.subscriptions.map((subscription) => subscription.id));
+    for await (const page of listStripeSubscriptions({ stripe: api.client(), startingAfter: ids[1] }))
+      after.push(...page.subscriptions.map((subscription) => subscription.id));
     expect(after).toEqual([ids[0]]);
   });
 });

@@ -40,7 +40,10 @@ async function resumePoint(mode: SyncMode, dryRun: boolean): Promise<{ runId: st
   });
   if (!last?.cursorSubscriptionId || last.status === SYNC_RUN_STATUS.completed) return null;
   // It holds no lease (this run has it): it was killed, or it failed; either way it is over.
-  await getPrisma().stripeSyncRun.updateMany({ where: { id: last.id, status: SYNC_RUN_STATUS.running }, data: { status: SYNC_RUN_STATUS.interrupted, finishedAt: new Date() } });
+  await getPrisma().stripeSyncRun.updateMany({
+    where: { id: last.id, status: SYNC_RUN_STATUS.running },
+    data: { status: SYNC_RUN_STATUS.interrupted, finishedAt: new Date() },
+  });
   return { runId: last.id, cursor: last.cursorSubscriptionId };
 }
 
@@ -91,8 +94,14 @@ async function syncPages(run: Run, startingAfter: string | null, now: () => numb
       run.counts.fetched += 1;
       const counted = { ...run.counts };
       try {
-        const result = await applySubscriptionSnapshot({ subscription, observedAt, dryRun: run.dryRun, record: recordSnapshot(run, observedAt) });
-        if (!run.dryRun && result.userId && (result.outcome === SNAPSHOT_OUTCOME.created || result.outcome === SNAPSHOT_OUTCOME.updated)) await invalidateFeatureCache(result.userId);
+        const result = await applySubscriptionSnapshot({
+          subscription,
+          observedAt,
+          dryRun: run.dryRun,
+          record: recordSnapshot(run, observedAt),
+        });
+        if (!run.dryRun && result.userId && (result.outcome === SNAPSHOT_OUTCOME.created || result.outcome === SNAPSHOT_OUTCOME.updated))
+          await invalidateFeatureCache(result.userId);
       } catch (error) {
         // Rolled back: the counts go back to what was committed.
         run.counts = counted;
@@ -112,7 +121,7 @@ async function syncPages(run: Run, startingAfter: string | null, now: () => numb
  * timeout) leaves its cursor, the last subscription applied; the next run continues after it.
  */
 export async function syncStripeSubscriptions({ dryRun = false, now = Date.now }: SyncOptions = {}): Promise<SyncResult> {
-  if (!getStripe()) throw new SyncConfigurationError('STRIPE_SECRET_KEY is not set: sync reads Stripe\'s subscriptions');
+  if (!getStripe()) throw new SyncConfigurationError("STRIPE_SECRET_KEY is not set: sync reads Stripe's subscriptions");
   const mode: SyncMode = expectedLivemode() ? 'live' : 'test';
   const token = randomUUID();
   if (!(await acquireSyncLease(mode, token))) {
@@ -130,13 +139,19 @@ export async function syncStripeSubscriptions({ dryRun = false, now = Date.now }
     });
     run = { id: row.id, mode, token, dryRun, counts: zeroCounts(), failed: 0 };
     await syncPages(run, resume?.cursor ?? null, now);
-    await prisma.stripeSyncRun.update({ where: { id: run.id }, data: { status: SYNC_RUN_STATUS.completed, finishedAt: new Date(), ...run.counts, failed: run.failed } });
+    await prisma.stripeSyncRun.update({
+      where: { id: run.id },
+      data: { status: SYNC_RUN_STATUS.completed, finishedAt: new Date(), ...run.counts, failed: run.failed },
+    });
     logger.info('Sync finished', { mode, dry_run: dryRun, ...run.counts, failed: run.failed });
     return { ...run.counts };
   } catch (error) {
     if (run) {
       await prisma.stripeSyncRun
-        .update({ where: { id: run.id }, data: { status: SYNC_RUN_STATUS.failed, finishedAt: new Date(), error: errorMessage(error).slice(0, 1_000) } })
+        .update({
+          where: { id: run.id },
+          data: { status: SYNC_RUN_STATUS.failed, finishedAt: new Date(), error: errorMessage(error).slice(0, 1_000) },
+        })
         .catch(() => undefined);
     }
     throw new SyncRunError(error);

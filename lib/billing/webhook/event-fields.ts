@@ -9,15 +9,17 @@ const metadata = z.record(z.string(), z.string());
 const unixTime = z.number().int().nullish();
 
 /** The envelope every Stripe event has; anything else is not a Stripe event. */
-export const stripeEventEnvelope = z.object({
-  id: z.string().regex(/^evt_/),
-  object: z.literal('event'),
-  type: z.string().min(1),
-  api_version: z.string().nullable().optional(),
-  created: z.number().int().nonnegative(),
-  livemode: z.boolean(),
-  data: z.object({ object: z.object({ id: z.string().optional() }).loose() }).loose(),
-}).loose();
+export const stripeEventEnvelope = z
+  .object({
+    id: z.string().regex(/^evt_/),
+    object: z.literal('event'),
+    type: z.string().min(1),
+    api_version: z.string().nullable().optional(),
+    created: z.number().int().nonnegative(),
+    livemode: z.boolean(),
+    data: z.object({ object: z.object({ id: z.string().optional() }).loose() }).loose(),
+  })
+  .loose();
 
 // Stripe moved fields in API version 2025-03-31.basil; endpoints created earlier still receive the
 // older shapes, so both are read: the period end on the subscription (before basil) or on its items,
@@ -36,16 +38,18 @@ export const subscriptionFields = z.object({
   ended_at: unixTime,
   schedule: expandableId.nullish(),
   items: z.object({
-    data: z.array(z.object({
-      current_period_start: z.number().int().optional(),
-      current_period_end: z.number().int().optional(),
-      quantity: z.number().int().nonnegative().nullish(),
-      price: z.object({
-        id: z.string(),
-        lookup_key: z.string().nullish(),
-        recurring: z.object({ interval: z.string() }).nullable(),
+    data: z.array(
+      z.object({
+        current_period_start: z.number().int().optional(),
+        current_period_end: z.number().int().optional(),
+        quantity: z.number().int().nonnegative().nullish(),
+        price: z.object({
+          id: z.string(),
+          lookup_key: z.string().nullish(),
+          recurring: z.object({ interval: z.string() }).nullable(),
+        }),
       }),
-    })),
+    ),
   }),
 });
 
@@ -68,22 +72,36 @@ export const invoiceFields = z.object({
   customer: expandableId.nullable(),
   subscription: expandableId.nullable().optional(),
   subscription_details: z.object({ metadata: metadata.nullable() }).nullable().optional(),
-  parent: z.object({
-    type: z.string(),
-    subscription_details: z.object({
-      subscription: expandableId,
-      metadata: metadata.nullable(),
-    }).nullable().optional(),
-  }).nullable().optional(),
+  parent: z
+    .object({
+      type: z.string(),
+      subscription_details: z
+        .object({
+          subscription: expandableId,
+          metadata: metadata.nullable(),
+        })
+        .nullable()
+        .optional(),
+    })
+    .nullable()
+    .optional(),
   lines: z.object({
-    data: z.array(z.object({
-      period: z.object({ start: z.number().int(), end: z.number().int() }),
-      subscription: expandableId.nullable().optional(),
-      proration: z.boolean().optional(),
-      parent: z.object({
-        subscription_item_details: z.object({ subscription: z.string().nullable(), proration: z.boolean().optional() }).nullable().optional(),
-      }).nullable().optional(),
-    })),
+    data: z.array(
+      z.object({
+        period: z.object({ start: z.number().int(), end: z.number().int() }),
+        subscription: expandableId.nullable().optional(),
+        proration: z.boolean().optional(),
+        parent: z
+          .object({
+            subscription_item_details: z
+              .object({ subscription: z.string().nullable(), proration: z.boolean().optional() })
+              .nullable()
+              .optional(),
+          })
+          .nullable()
+          .optional(),
+      }),
+    ),
   }),
 });
 
@@ -106,18 +124,23 @@ export const subscriptionScheduleFields = z.object({
   released_subscription: z.string().nullish(),
   status: z.string(),
   current_phase: z.object({ start_date: z.number().int(), end_date: z.number().int() }).nullish(),
-  phases: z.array(z.object({
-    start_date: z.number().int(),
-    metadata: metadata.nullish(),
-    items: z.array(z.object({ price: phasePrice, quantity: z.number().int().nonnegative().nullish() })),
-  })),
+  phases: z.array(
+    z.object({
+      start_date: z.number().int(),
+      metadata: metadata.nullish(),
+      items: z.array(z.object({ price: phasePrice, quantity: z.number().int().nonnegative().nullish() })),
+    }),
+  ),
 });
 
 export type SubscriptionScheduleFields = z.infer<typeof subscriptionScheduleFields>;
 
 export class EventShapeError extends Error {
   constructor(eventType: string, error: z.ZodError) {
-    const details = error.issues.slice(0, 3).map((issue) => `data.object.${issue.path.join('.')}: ${issue.message}`).join('; ');
+    const details = error.issues
+      .slice(0, 3)
+      .map((issue) => `data.object.${issue.path.join('.')}: ${issue.message}`)
+      .join('; ');
     super(`${eventType} does not carry the fields this handler reads: ${details}`);
     this.name = 'EventShapeError';
   }

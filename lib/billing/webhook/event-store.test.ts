@@ -38,24 +38,50 @@ describe('a new event', () => {
     expect(await processStripeEvent({ event, payload })).toEqual({ status: 'processed', userId: scenario.userId, attempt: 1 });
     const row = await rowOf(event.id);
     expect(row).toMatchObject({
-      id: event.id, type: 'customer.subscription.created', api_version: '2026-10-28.endive', livemode: false,
-      stripe_created_at: new Date('2026-10-29T10:00:04.000Z'), object_id: scenario.subscriptionId,
-      status: 'processed', note: null, user_id: scenario.userId, attempts: 1, last_error: null, duplicate_deliveries: 0,
+      id: event.id,
+      type: 'customer.subscription.created',
+      api_version: '2026-10-28.endive',
+      livemode: false,
+      stripe_created_at: new Date('2026-10-29T10:00:04.000Z'),
+      object_id: scenario.subscriptionId,
+      status: 'processed',
+      note: null,
+      user_id: scenario.userId,
+      attempts: 1,
+      last_error: null,
+      duplicate_deliveries: 0,
     });
     expect(row?.processed_at).toBeInstanceOf(Date);
     expect(row?.payload).toEqual(JSON.parse(payload));
   });
 
   it('without an API version is recorded with none', async () => {
-    const { event, payload } = delivery(scenario, (event) => { event.api_version = null; });
+    const { event, payload } = delivery(scenario, (event) => {
+      event.api_version = null;
+    });
     expect((await processStripeEvent({ event, payload })).status).toBe('processed');
     expect(await rowOf(event.id)).toMatchObject({ api_version: null, status: 'processed' });
   });
 
   it('of an unhandled type whose object has no id is recorded ignored, with no object id', async () => {
-    const event = { id: `evt_${scenario.userId}`, object: 'event', type: 'balance.available', api_version: '2026-10-28.endive', created: 1_793_268_004, livemode: false, data: { object: { object: 'balance', available: [] } } } as unknown as Stripe.Event;
+    const event = {
+      id: `evt_${scenario.userId}`,
+      object: 'event',
+      type: 'balance.available',
+      api_version: '2026-10-28.endive',
+      created: 1_793_268_004,
+      livemode: false,
+      data: { object: { object: 'balance', available: [] } },
+    } as unknown as Stripe.Event;
     expect(await processStripeEvent({ event, payload: JSON.stringify(event) })).toEqual({ status: 'ignored', userId: null, attempt: 1 });
-    expect(await rowOf(event.id)).toMatchObject({ type: 'balance.available', status: 'ignored', note: null, object_id: null, user_id: null, attempts: 1 });
+    expect(await rowOf(event.id)).toMatchObject({
+      type: 'balance.available',
+      status: 'ignored',
+      note: null,
+      object_id: null,
+      user_id: null,
+      attempts: 1,
+    });
   });
 });
 
@@ -87,11 +113,20 @@ describe('a failed event', () => {
     expect(await processStripeEvent(bad)).toEqual({ status: 'failed', userId: null, attempt: 1 });
     const row = await rowOf(good.event.id);
     expect(row).toMatchObject({
-      type: 'customer.subscription.created', api_version: '2026-10-28.endive', livemode: false,
-      stripe_created_at: new Date('2026-10-29T10:00:04.000Z'), object_id: scenario.subscriptionId,
-      status: 'failed', note: null, user_id: null, attempts: 1, processed_at: null,
+      type: 'customer.subscription.created',
+      api_version: '2026-10-28.endive',
+      livemode: false,
+      stripe_created_at: new Date('2026-10-29T10:00:04.000Z'),
+      object_id: scenario.subscriptionId,
+      status: 'failed',
+      note: null,
+      user_id: null,
+      attempts: 1,
+      processed_at: null,
     });
-    expect(row?.last_error).toBe('customer.subscription.created does not carry the fields this handler reads: data.object.items.data.0.price: Invalid input: expected object, received string');
+    expect(row?.last_error).toBe(
+      'customer.subscription.created does not carry the fields this handler reads: data.object.items.data.0.price: Invalid input: expected object, received string',
+    );
     expect(row?.payload).toEqual(JSON.parse(bad.payload));
     expect(await subscriptionRow(pool, scenario.subscriptionId)).toBeUndefined();
   });
@@ -102,10 +137,16 @@ describe('a failed event', () => {
     await processStripeEvent(bad);
     const worse = structuredClone(bad.event);
     (worse.data.object as unknown as { status: unknown }).status = 7;
-    expect(await processStripeEvent({ event: worse, payload: JSON.stringify(worse) })).toEqual({ status: 'failed', userId: null, attempt: 2 });
+    expect(await processStripeEvent({ event: worse, payload: JSON.stringify(worse) })).toEqual({
+      status: 'failed',
+      userId: null,
+      attempt: 2,
+    });
     const row = await rowOf(good.event.id);
     expect(row).toMatchObject({ status: 'failed', attempts: 2 });
-    expect(row?.last_error).toMatch(/^customer\.subscription\.created does not carry the fields this handler reads: data\.object\.status: /);
+    expect(row?.last_error).toMatch(
+      /^customer\.subscription\.created does not carry the fields this handler reads: data\.object\.status: /,
+    );
   });
 
   it('is applied by the next good delivery, keeping what was recorded about it', async () => {
@@ -114,8 +155,15 @@ describe('a failed event', () => {
     expect(await processStripeEvent(good)).toEqual({ status: 'processed', userId: scenario.userId, attempt: 2 });
     const row = await rowOf(good.event.id);
     expect(row).toMatchObject({
-      type: 'customer.subscription.created', api_version: '2026-10-28.endive', object_id: scenario.subscriptionId,
-      status: 'processed', note: null, user_id: scenario.userId, attempts: 2, last_error: null, duplicate_deliveries: 0,
+      type: 'customer.subscription.created',
+      api_version: '2026-10-28.endive',
+      object_id: scenario.subscriptionId,
+      status: 'processed',
+      note: null,
+      user_id: scenario.userId,
+      attempts: 2,
+      last_error: null,
+      duplicate_deliveries: 0,
     });
     expect(row?.processed_at).toBeInstanceOf(Date);
     expect(await subscriptionRow(pool, scenario.subscriptionId)).toMatchObject({ status: 'active', is_active: true, plan: 'pro' });
@@ -136,28 +184,55 @@ describe('a processed event', () => {
   });
 
   it('an ignored event is not reopened by a redelivery nor by the reconciliation, only by an administrator', async () => {
-    const ignored = delivery(scenario, (event) => { event.livemode = true; });
+    const ignored = delivery(scenario, (event) => {
+      event.livemode = true;
+    });
     expect(await processStripeEvent(ignored)).toEqual({ status: 'ignored', userId: null, attempt: 1 });
     expect(await processStripeEvent(ignored)).toEqual({ status: 'already_processed', userId: null, attempt: 1 });
-    expect(await processStripeEvent({ ...ignored, source: 'reconcile' })).toEqual({ status: 'already_processed', userId: null, attempt: 1 });
-    expect(await rowOf(ignored.event.id)).toMatchObject({ status: 'ignored', note: 'livemode_mismatch', attempts: 1, duplicate_deliveries: 1 });
+    expect(await processStripeEvent({ ...ignored, source: 'reconcile' })).toEqual({
+      status: 'already_processed',
+      userId: null,
+      attempt: 1,
+    });
+    expect(await rowOf(ignored.event.id)).toMatchObject({
+      status: 'ignored',
+      note: 'livemode_mismatch',
+      attempts: 1,
+      duplicate_deliveries: 1,
+    });
     // The key still says test mode: the administrator's replay records it ignored again, as a second attempt.
     expect(await processStripeEvent({ ...ignored, source: 'admin' })).toEqual({ status: 'ignored', userId: null, attempt: 2 });
-    expect(await rowOf(ignored.event.id)).toMatchObject({ status: 'ignored', note: 'livemode_mismatch', attempts: 2, duplicate_deliveries: 1 });
+    expect(await rowOf(ignored.event.id)).toMatchObject({
+      status: 'ignored',
+      note: 'livemode_mismatch',
+      attempts: 2,
+      duplicate_deliveries: 1,
+    });
     expect(await subscriptionRow(pool, scenario.subscriptionId)).toBeUndefined();
   });
 
   it('an administrator replay of a processed event changes nothing and is not a delivery', async () => {
     const good = delivery(scenario);
     await processStripeEvent(good);
-    expect(await processStripeEvent({ ...good, source: 'admin' })).toEqual({ status: 'already_processed', userId: scenario.userId, attempt: 1 });
+    expect(await processStripeEvent({ ...good, source: 'admin' })).toEqual({
+      status: 'already_processed',
+      userId: scenario.userId,
+      attempt: 1,
+    });
     expect(await rowOf(good.event.id)).toMatchObject({ status: 'processed', attempts: 1, duplicate_deliveries: 0 });
   });
 
   it('a redelivery is counted on the row and in the hour', async () => {
     const good = delivery(scenario);
     await processStripeEvent(good);
-    const hour = async () => Number((await pool.query<{ count: number }>(`SELECT COALESCE(sum(count), 0)::int AS count FROM stripe_webhook_duplicates WHERE hour = date_trunc('hour', now())`)).rows[0]?.count);
+    const hour = async () =>
+      Number(
+        (
+          await pool.query<{ count: number }>(
+            `SELECT COALESCE(sum(count), 0)::int AS count FROM stripe_webhook_duplicates WHERE hour = date_trunc('hour', now())`,
+          )
+        ).rows[0]?.count,
+      );
     const before = await hour();
     expect(await processStripeEvent(good)).toEqual({ status: 'already_processed', userId: scenario.userId, attempt: 1 });
     expect(await processStripeEvent(good)).toEqual({ status: 'already_processed', userId: scenario.userId, attempt: 1 });

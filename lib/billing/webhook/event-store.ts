@@ -49,11 +49,14 @@ export function newEventGate(eventId: string): Prisma.Sql {
  * way the caller then takes the recorded-event path.
  */
 export function insertEventQuery({ event, payload, status, effect }: EventRecord, gate: Prisma.Sql): Prisma.Sql {
-  return withEffect(effect, Prisma.sql`
+  return withEffect(
+    effect,
+    Prisma.sql`
     INSERT INTO stripe_webhook_events (${EVENT_COLUMNS}, status, note, user_id, attempts, processed_at)
     SELECT ${eventValues(event, payload)}, ${status}::text, ${effect.note}, ${effect.userId}, 1, now()
     WHERE ${gate}
-    RETURNING status, note, user_id, attempts`);
+    RETURNING status, note, user_id, attempts`,
+  );
 }
 
 /** Locks a recorded event's row for the rest of the transaction (redeliveries queue behind it). */
@@ -63,12 +66,15 @@ export function lockEventQuery(eventId: string): Prisma.Sql {
 
 /** Runs a recorded event again (a failed one, or an ignored one an administrator replays). */
 export function reopenEventQuery({ event, status, effect }: EventRecord): Prisma.Sql {
-  return withEffect(effect, Prisma.sql`
+  return withEffect(
+    effect,
+    Prisma.sql`
     UPDATE stripe_webhook_events
     SET status = ${status}::text, note = ${effect.note}, user_id = ${effect.userId},
       attempts = attempts + 1, last_error = NULL, processed_at = now()
     WHERE id = ${event.id}::text
-    RETURNING status, note, user_id, attempts`);
+    RETURNING status, note, user_id, attempts`,
+  );
 }
 
 /**

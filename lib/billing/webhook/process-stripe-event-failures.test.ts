@@ -48,7 +48,12 @@ afterAll(async () => {
 
 /** From now on, PostgreSQL refuses writes of the row `target` (a subscription or event id). */
 const fault = (target: string, sqlstate: string, message: string, constraintName: string | null = null) =>
-  pool.query('INSERT INTO test_faults (target, sqlstate, message, constraint_name) VALUES ($1, $2, $3, $4)', [target, sqlstate, message, constraintName]);
+  pool.query('INSERT INTO test_faults (target, sqlstate, message, constraint_name) VALUES ($1, $2, $3, $4)', [
+    target,
+    sqlstate,
+    message,
+    constraintName,
+  ]);
 const clear = (target: string) => pool.query('DELETE FROM test_faults WHERE target = $1', [target]);
 
 function delivery(scenario: Scenario) {
@@ -75,7 +80,13 @@ describe('a failure a retry can fix', () => {
     const failure = await processStripeEvent({ event, payload }).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(WebhookProcessingError);
     expect((failure as Error).message).toBe(`Processing of ${event.id} failed: ${message}`);
-    expect(await rowOf(event.id)).toMatchObject({ status: 'failed', attempts: 1, last_error: message, user_id: null, object_id: scenario.subscriptionId });
+    expect(await rowOf(event.id)).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      last_error: message,
+      user_id: null,
+      object_id: scenario.subscriptionId,
+    });
     expect(await subscriptionRow(pool, scenario.subscriptionId)).toBeUndefined();
 
     // Still failing on the retry (the transaction path): counted, with the reason.
@@ -126,10 +137,19 @@ describe('when the failure cannot be recorded either', () => {
     const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
     const { event, payload } = delivery(scenario);
     await fault(event.id, '57P01', 'terminating connection due to administrator command');
-    await expect(processStripeEvent({ event, payload })).rejects.toThrow(`Processing of ${event.id} failed: terminating connection due to administrator command`);
+    await expect(processStripeEvent({ event, payload })).rejects.toThrow(
+      `Processing of ${event.id} failed: terminating connection due to administrator command`,
+    );
     expect(await rowOf(event.id)).toBeUndefined();
     const logged = errors.mock.calls.map(([line]) => JSON.parse(String(line)) as Record<string, unknown>);
-    expect(logged).toContainEqual(expect.objectContaining({ level: 'error', msg: 'Failure not recorded', event_id: event.id, error: 'terminating connection due to administrator command' }));
+    expect(logged).toContainEqual(
+      expect.objectContaining({
+        level: 'error',
+        msg: 'Failure not recorded',
+        event_id: event.id,
+        error: 'terminating connection due to administrator command',
+      }),
+    );
     errors.mockRestore();
   });
 
@@ -147,8 +167,15 @@ describe('a recorded row that changes under the pipeline', () => {
   it('an id the database says exists but that has no row is thrown, for the retry', async () => {
     const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
     const { event, payload } = delivery(scenario);
-    await fault(event.id, '23505', 'duplicate key value violates unique constraint "stripe_webhook_events_pkey"', 'stripe_webhook_events_pkey');
-    await expect(processStripeEvent({ event, payload })).rejects.toThrow(`Processing of ${event.id} failed: Event ${event.id} is neither new nor recorded`);
+    await fault(
+      event.id,
+      '23505',
+      'duplicate key value violates unique constraint "stripe_webhook_events_pkey"',
+      'stripe_webhook_events_pkey',
+    );
+    await expect(processStripeEvent({ event, payload })).rejects.toThrow(
+      `Processing of ${event.id} failed: Event ${event.id} is neither new nor recorded`,
+    );
     expect(await rowOf(event.id)).toBeUndefined();
     errors.mockRestore();
   });
@@ -157,7 +184,9 @@ describe('a recorded row that changes under the pipeline', () => {
     const { event, payload } = delivery(scenario);
     await pool.query(`INSERT INTO stripe_webhook_events (id, type, status, attempts) VALUES ($1, $2, 'failed', 1)`, [event.id, event.type]);
     await fault(event.id, 'skip', '');
-    await expect(processStripeEvent({ event, payload })).rejects.toThrow(`Processing of ${event.id} failed: Event ${event.id} could not be reopened`);
+    await expect(processStripeEvent({ event, payload })).rejects.toThrow(
+      `Processing of ${event.id} failed: Event ${event.id} could not be reopened`,
+    );
     expect(await rowOf(event.id)).toMatchObject({ status: 'failed', attempts: 1 });
     expect(await subscriptionRow(pool, scenario.subscriptionId)).toBeUndefined();
   });

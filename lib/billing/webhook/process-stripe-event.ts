@@ -6,7 +6,16 @@ import { expectedLivemode } from '../../env';
 import { errorMessage, logger } from '../../logger';
 import { EventShapeError } from './event-fields';
 import { EVENT_STATUS, type EventStatus, type ProcessStatus } from './event-statuses';
-import { countDuplicateQuery, type EventRecord, type EventRow, insertEventQuery, lockEventQuery, newEventGate, recordFailureQuery, reopenEventQuery } from './event-store';
+import {
+  countDuplicateQuery,
+  type EventRecord,
+  type EventRow,
+  insertEventQuery,
+  lockEventQuery,
+  newEventGate,
+  recordFailureQuery,
+  reopenEventQuery,
+} from './event-store';
 import { effectOfEvent } from './handlers';
 import { WebhookProcessingError } from './webhook-errors';
 

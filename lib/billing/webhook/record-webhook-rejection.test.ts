@@ -7,7 +7,9 @@ describe('recordWebhookRejection', () => {
     const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
     const spy = vi.spyOn(getPrisma(), '$executeRaw').mockRejectedValueOnce(new Error('database down'));
     await expect(recordWebhookRejection('invalid_signature')).resolves.toBeUndefined();
-    expect(errors.mock.calls.flat().join('\n')).toMatch(/"msg":"Rejection counter not recorded","reason":"invalid_signature","error":"database down"/);
+    expect(errors.mock.calls.flat().join('\n')).toMatch(
+      /"msg":"Rejection counter not recorded","reason":"invalid_signature","error":"database down"/,
+    );
     spy.mockRestore();
   });
 });

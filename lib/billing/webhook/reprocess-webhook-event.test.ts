@@ -17,7 +17,11 @@ function delivery(scenario: Scenario) {
   return { event, payload: JSON.stringify(event) };
 }
 
-const refusal = (eventId: string) => reprocessWebhookEvent(eventId).then(() => 'reprocessed', (error: unknown) => (error instanceof ReprocessError ? error.message : error));
+const refusal = (eventId: string) =>
+  reprocessWebhookEvent(eventId).then(
+    () => 'reprocessed',
+    (error: unknown) => (error instanceof ReprocessError ? error.message : error),
+  );
 
 let scenario: Scenario;
 beforeEach(() => {
@@ -33,7 +37,12 @@ describe('reprocessWebhookEvent', () => {
     // The cause is fixed (here: the stored payload is the good one again).
     await pool.query('UPDATE stripe_webhook_events SET payload = $2::jsonb WHERE id = $1', [good.event.id, good.payload]);
     expect(await reprocessWebhookEvent(good.event.id)).toEqual({ status: 'processed', userId: scenario.userId, attempt: 2 });
-    expect((await eventRows(pool, good.event.id))[0]).toMatchObject({ status: 'processed', attempts: 2, last_error: null, duplicate_deliveries: 0 });
+    expect((await eventRows(pool, good.event.id))[0]).toMatchObject({
+      status: 'processed',
+      attempts: 2,
+      last_error: null,
+      duplicate_deliveries: 0,
+    });
     expect(await subscriptionRow(pool, scenario.subscriptionId)).toMatchObject({ status: 'active', is_active: true, plan: 'pro' });
   });
 
@@ -59,7 +68,10 @@ describe('reprocessWebhookEvent', () => {
     await processStripeEvent(good);
     expect(await refusal(good.event.id)).toBe(`Event ${good.event.id} is already processed.`);
 
-    await pool.query(`INSERT INTO stripe_webhook_events (id, type, status, attempts) VALUES ($1, 'customer.subscription.created', 'failed', 1)`, [`evt_${scenario.userId}`]);
+    await pool.query(
+      `INSERT INTO stripe_webhook_events (id, type, status, attempts) VALUES ($1, 'customer.subscription.created', 'failed', 1)`,
+      [`evt_${scenario.userId}`],
+    );
     expect(await refusal(`evt_${scenario.userId}`)).toBe(`Event evt_${scenario.userId} has no stored Stripe event to reprocess.`);
     expect((await eventRows(pool, `evt_${scenario.userId}`))[0]).toMatchObject({ status: 'failed', attempts: 1 });
   });

@@ -19,7 +19,8 @@ export async function reprocessWebhookEvent(eventId: string): Promise<ProcessRes
   const row = await getPrisma().stripeWebhookEvent.findUnique({ where: { id: eventId }, select: { status: true, payload: true } });
   if (!row) throw new ReprocessError(`Event ${eventId} not found.`);
   if (row.status === 'processed') throw new ReprocessError(`Event ${eventId} is already processed.`);
-  if (!stripeEventEnvelope.safeParse(row.payload).success) throw new ReprocessError(`Event ${eventId} has no stored Stripe event to reprocess.`);
+  if (!stripeEventEnvelope.safeParse(row.payload).success)
+    throw new ReprocessError(`Event ${eventId} has no stored Stripe event to reprocess.`);
   // The stored payload is the verified body Stripe signed: the Stripe.Event it was.
   const event = row.payload as unknown as Stripe.Event;
   return processStripeEvent({ event, payload: JSON.stringify(row.payload), source: 'admin' });

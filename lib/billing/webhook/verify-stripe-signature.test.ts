@@ -5,8 +5,17 @@ import { verifyStripeSignature } from './verify-stripe-signature';
 import { WebhookConfigurationError, WebhookRejection } from './webhook-errors';
 
 const secrets = ['whsec_first', 'whsec_second'];
-const body = JSON.stringify({ id: 'evt_1', object: 'event', type: 'customer.created', created: 1, livemode: false, api_version: null, data: { object: { id: 'cus_1' } } });
-const sign = (payload: string, secret: string, timestamp?: number) => Stripe.webhooks.generateTestHeaderString({ payload, secret, timestamp });
+const body = JSON.stringify({
+  id: 'evt_1',
+  object: 'event',
+  type: 'customer.created',
+  created: 1,
+  livemode: false,
+  api_version: null,
+  data: { object: { id: 'cus_1' } },
+});
+const sign = (payload: string, secret: string, timestamp?: number) =>
+  Stripe.webhooks.generateTestHeaderString({ payload, secret, timestamp });
 const verify = (payload: string, header: string | null, options: { toleranceSeconds?: number } = {}) =>
   verifyStripeSignature({ rawBody: Buffer.from(payload), header, secrets, toleranceSeconds: options.toleranceSeconds ?? 300 });
 const reasonOf = (run: () => unknown) => {
@@ -50,18 +59,30 @@ describe('verifyStripeSignature', () => {
   });
 
   it('refuses to verify when no secret is configured', () => {
-    expect(() => verifyStripeSignature({ rawBody: Buffer.from(body), header: sign(body, 'x'), secrets: [] })).toThrow(WebhookConfigurationError);
+    expect(() => verifyStripeSignature({ rawBody: Buffer.from(body), header: sign(body, 'x'), secrets: [] })).toThrow(
+      WebhookConfigurationError,
+    );
   });
 
   it('refuses to verify without replay protection (tolerance 0 in a production build), naming the variable', () => {
-    expect(() => verifyStripeSignature({ rawBody: Buffer.from(body), header: sign(body, 'whsec_first'), secrets, toleranceSeconds: null })).toThrow(
+    expect(() =>
+      verifyStripeSignature({ rawBody: Buffer.from(body), header: sign(body, 'whsec_first'), secrets, toleranceSeconds: null }),
+    ).toThrow(
       new WebhookConfigurationError('STRIPE_WEBHOOK_TOLERANCE_SECONDS=0 turns off replay protection: a production build refuses it'),
     );
   });
 });
 
 describe('verifyStripeSignature with the configured secrets', () => {
-  const body = JSON.stringify({ id: 'evt_1', object: 'event', type: 'customer.created', created: 1, livemode: false, api_version: null, data: { object: { id: 'cus_1' } } });
+  const body = JSON.stringify({
+    id: 'evt_1',
+    object: 'event',
+    type: 'customer.created',
+    created: 1,
+    livemode: false,
+    api_version: null,
+    data: { object: { id: 'cus_1' } },
+  });
   const sign = (secret: string, timestamp?: number) => Stripe.webhooks.generateTestHeaderString({ payload: body, secret, timestamp });
   const reason = (header: string | null, secrets?: string[]) => {
     try {
@@ -88,7 +109,11 @@ describe('verifyStripeSignature with the configured secrets', () => {
     const signedReason = (value: unknown) => {
       const payload = JSON.stringify(value);
       try {
-        return verifyStripeSignature({ rawBody: Buffer.from(payload), header: Stripe.webhooks.generateTestHeaderString({ payload, secret: 'whsec_a' }), secrets: ['whsec_a'] }).id;
+        return verifyStripeSignature({
+          rawBody: Buffer.from(payload),
+          header: Stripe.webhooks.generateTestHeaderString({ payload, secret: 'whsec_a' }),
+          secrets: ['whsec_a'],
+        }).id;
       } catch (error) {
         return error instanceof WebhookRejection ? error.reason : (error as Error).message;
       }

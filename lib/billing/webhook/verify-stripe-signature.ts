@@ -24,7 +24,8 @@ export function verifyStripeSignature({
 }: VerifyOptions): Stripe.Event {
   if (!header) throw new WebhookRejection('missing_signature');
   if (secrets.length === 0) throw new WebhookConfigurationError('STRIPE_WEBHOOK_SECRET is not configured');
-  if (toleranceSeconds === null) throw new WebhookConfigurationError('STRIPE_WEBHOOK_TOLERANCE_SECONDS=0 turns off replay protection: a production build refuses it');
+  if (toleranceSeconds === null)
+    throw new WebhookConfigurationError('STRIPE_WEBHOOK_TOLERANCE_SECONDS=0 turns off replay protection: a production build refuses it');
 
   let reason: 'invalid_signature' | 'timestamp_out_of_tolerance' = 'invalid_signature';
   for (const secret of secrets) {

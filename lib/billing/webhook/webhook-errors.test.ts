@@ -26,7 +26,9 @@ async function errorLogs(run: () => Promise<unknown>): Promise<Record<string, un
 
 async function answer(error: unknown) {
   let response: Response | undefined;
-  const logs = await errorLogs(async () => { response = await webhookErrorResponse(error); });
+  const logs = await errorLogs(async () => {
+    response = await webhookErrorResponse(error);
+  });
   return { status: response!.status, body: (await response!.json()) as unknown, logs };
 }
 
@@ -55,7 +57,11 @@ describe('webhookErrorResponse', () => {
     const cause = new Error('connection refused');
     const error = new WebhookProcessingError('evt_1', cause);
     expect(error.cause).toBe(cause);
-    expect(error).toMatchObject({ name: 'WebhookProcessingError', eventId: 'evt_1', message: 'Processing of evt_1 failed: connection refused' });
+    expect(error).toMatchObject({
+      name: 'WebhookProcessingError',
+      eventId: 'evt_1',
+      message: 'Processing of evt_1 failed: connection refused',
+    });
     expect(new WebhookProcessingError('evt_2', 'timeout').message).toBe('Processing of evt_2 failed: timeout');
     expect(await answer(error)).toEqual({
       status: 500,
@@ -73,7 +79,13 @@ describe('webhookErrorResponse', () => {
     expect(await answer(error)).toEqual({
       status: 500,
       body: { error: 'Feature cache invalidation failed; the event is stored and a retry clears the cache' },
-      logs: [{ level: 'error', msg: 'Webhook cache invalidation failed after commit', error: 'Could not clear the feature cache of user user_1: KV down' }],
+      logs: [
+        {
+          level: 'error',
+          msg: 'Webhook cache invalidation failed after commit',
+          error: 'Could not clear the feature cache of user user_1: KV down',
+        },
+      ],
     });
   });
 
@@ -98,16 +110,24 @@ describe('webhookErrorResponse', () => {
   it('maps rejections to 4xx and counts them per hour and reason', async () => {
     vi.spyOn(console, 'error').mockImplementation(() => {});
     const before = await rejectionCount(pool, 'invalid_signature');
-    expect(await statusAndBody(new WebhookRejection('invalid_signature'))).toEqual({ status: 400, body: { error: 'No signature matches the configured webhook secret' } });
+    expect(await statusAndBody(new WebhookRejection('invalid_signature'))).toEqual({
+      status: 400,
+      body: { error: 'No signature matches the configured webhook secret' },
+    });
     expect(await statusAndBody(new WebhookRejection('payload_too_large'))).toMatchObject({ status: 413 });
     expect(await rejectionCount(pool, 'invalid_signature')).toBe(before + 1);
     // One counter row for this hour and reason, however many rejections (other tests seed other hours).
-    const { rows } = await pool.query(`SELECT count(*)::int AS n FROM stripe_webhook_rejections WHERE reason = $1 AND hour = date_trunc('hour', now())`, ['invalid_signature']);
+    const { rows } = await pool.query(
+      `SELECT count(*)::int AS n FROM stripe_webhook_rejections WHERE reason = $1 AND hour = date_trunc('hour', now())`,
+      ['invalid_signature'],
+    );
     expect(rows[0]?.n).toBe(1);
   });
 
   it('maps failures that a retry can fix to 500 without leaking details', async () => {
-    const processing = await statusAndBody(new WebhookProcessingError('evt_1', new Error('connection refused to 10.0.0.1 password=hunter2')));
+    const processing = await statusAndBody(
+      new WebhookProcessingError('evt_1', new Error('connection refused to 10.0.0.1 password=hunter2')),
+    );
     expect(processing.status).toBe(500);
     expect(JSON.stringify(processing.body)).not.toMatch(/hunter2|10\.0\.0\.1/);
     expect((await statusAndBody(new CacheInvalidationError('user_1', new Error('KV down')))).status).toBe(500);

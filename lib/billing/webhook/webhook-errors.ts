@@ -3,18 +3,17 @@ import { errorMessage, logger } from '../../logger';
 import { recordWebhookRejection } from './record-webhook-rejection';
 
 export type RejectionReason =
-  | 'missing_signature'
-  | 'invalid_signature'
-  | 'timestamp_out_of_tolerance'
-  | 'invalid_payload'
-  | 'payload_too_large'
-  | 'body_timeout';
+  'missing_signature' | 'invalid_signature' | 'timestamp_out_of_tolerance' | 'invalid_payload' | 'payload_too_large' | 'body_timeout';
 
 // `log` is what the operator reads: only a signature problem is logged as a failed verification.
 const REJECTIONS: Record<RejectionReason, { status: number; message: string; log: string }> = {
   missing_signature: { status: 400, message: 'Missing stripe-signature header', log: 'Signature verification failed' },
   invalid_signature: { status: 400, message: 'No signature matches the configured webhook secret', log: 'Signature verification failed' },
-  timestamp_out_of_tolerance: { status: 400, message: 'Signature timestamp is outside the tolerance window', log: 'Signature verification failed' },
+  timestamp_out_of_tolerance: {
+    status: 400,
+    message: 'Signature timestamp is outside the tolerance window',
+    log: 'Signature verification failed',
+  },
   invalid_payload: { status: 400, message: 'Body is not a valid Stripe event', log: 'Webhook payload is not a Stripe event' },
   payload_too_large: { status: 413, message: 'Body exceeds the 1 MiB limit', log: 'Webhook body too large' },
   body_timeout: { status: 408, message: 'Body was not received in time', log: 'Webhook body not received in time' },
@@ -30,7 +29,10 @@ export class WebhookRejection extends Error {
 
 /** Processing failed after a valid delivery; the transaction rolled back and Stripe's retry runs it again. */
 export class WebhookProcessingError extends Error {
-  constructor(readonly eventId: string, cause: unknown) {
+  constructor(
+    readonly eventId: string,
+    cause: unknown,
+  ) {
     super(`Processing of ${eventId} failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
     this.name = 'WebhookProcessingError';
   }

@@ -9,7 +9,13 @@ export const runtime = 'nodejs';
 export async function POST(request: Request): Promise<Response> {
   return billingFormRoute(
     request,
-    { signInNext: '/dashboard', errorPage: '/dashboard', fallbackMessage: 'The billing portal is unavailable right now.', fields: z.object({}), invalidMessage: 'Unexpected form.' },
+    {
+      signInNext: '/dashboard',
+      errorPage: '/dashboard',
+      fallbackMessage: 'The billing portal is unavailable right now.',
+      fields: z.object({}),
+      invalidMessage: 'Unexpected form.',
+    },
     ({ user, baseUrl }) => createPortalSession({ stripe: getStripe(), user, baseUrl }),
   );
 }

@@ -1,4 +1,9 @@
-import { applySubscriptionChange, dashboardUrlAfterChange, prepareSubscriptionChange, subscriptionChangeForm } from '@/lib/billing/change-subscription';
+import {
+  applySubscriptionChange,
+  dashboardUrlAfterChange,
+  prepareSubscriptionChange,
+  subscriptionChangeForm,
+} from '@/lib/billing/change-subscription';
 import { getStripe } from '@/lib/billing/stripe-client';
 import { stripeSimulatorEnabled } from '@/lib/env';
 import { BillingError } from '@/lib/http/billing-error';

@@ -14,7 +14,8 @@ export async function GET(request: Request): Promise<Response> {
     authorizeCronRequest(request);
     return Response.json(await runStripeMonitor());
   } catch (error) {
-    if (error instanceof CronUnauthorizedError) return Response.json({ error: 'Unauthorized: send Authorization: Bearer <CRON_SECRET>' }, { status: 401 });
+    if (error instanceof CronUnauthorizedError)
+      return Response.json({ error: 'Unauthorized: send Authorization: Bearer <CRON_SECRET>' }, { status: 401 });
     logger.error('Monitor run failed', { error: errorMessage(error) });
     return Response.json({ error: 'Monitor run failed; the next run evaluates again' }, { status: 500 });
   }

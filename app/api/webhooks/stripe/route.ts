@@ -14,7 +14,13 @@ export async function POST(request: Request): Promise<Response> {
     const rawBody = await readWebhookBody(request);
     const event = verifyStripeSignature({ rawBody, header: request.headers.get('stripe-signature') });
     const { status, attempt } = await processStripeEvent({ event, payload: rawBody.toString('utf8') });
-    logger.info('Webhook processed', { event_id: event.id, type: event.type, status, ms: Math.round(performance.now() - startedAt), attempt });
+    logger.info('Webhook processed', {
+      event_id: event.id,
+      type: event.type,
+      status,
+      ms: Math.round(performance.now() - startedAt),
+      attempt,
+    });
     return Response.json({ status, event_id: event.id });
   } catch (error) {
     return webhookErrorResponse(error);

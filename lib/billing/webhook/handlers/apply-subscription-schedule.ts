@@ -5,7 +5,13 @@ import type { SubscriptionScheduleFields } from '../event-fields';
 import type { EventEffect } from './types';
 
 /** What a schedule changes the subscription to next: its next phase's plan, price, seats and start. */
-export type PendingChange = { plan: string; priceId: string | null; billingPeriod: string | null; quantity: number | null; changeAt: number };
+export type PendingChange = {
+  plan: string;
+  priceId: string | null;
+  billingPeriod: string | null;
+  quantity: number | null;
+  changeAt: number;
+};
 
 // A schedule in these statuses still changes the subscription; any other has ended (released,
 // canceled, completed) and leaves nothing pending.
@@ -26,10 +32,23 @@ export function pendingChangeOf(schedule: SubscriptionScheduleFields): PendingCh
   if (!next) return null;
   for (const item of next.items) {
     const price = catalogPriceForStripePrice({ id: item.price.id, lookup_key: item.price.lookup_key ?? next.metadata?.lookup_key });
-    if (price) return { plan: price.plan, priceId: item.price.id, billingPeriod: price.billingPeriod, quantity: item.quantity ?? 1, changeAt: next.start_date };
+    if (price)
+      return {
+        plan: price.plan,
+        priceId: item.price.id,
+        billingPeriod: price.billingPeriod,
+        quantity: item.quantity ?? 1,
+        changeAt: next.start_date,
+      };
   }
   const [first] = next.items;
-  return { plan: 'unknown', priceId: first?.price.id ?? null, billingPeriod: null, quantity: first?.quantity ?? null, changeAt: next.start_date };
+  return {
+    plan: 'unknown',
+    priceId: first?.price.id ?? null,
+    billingPeriod: null,
+    quantity: first?.quantity ?? null,
+    changeAt: next.start_date,
+  };
 }
 
 /**

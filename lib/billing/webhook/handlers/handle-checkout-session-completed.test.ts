@@ -42,7 +42,10 @@ describe('checkout.session.completed', () => {
     expect(result).toEqual({ status: 'processed', userId: scenario.userId, attempt: 1 });
     expect(await customerOf(scenario.userId)).toBe(scenario.customerId);
     expect(await customerOf(other.userId)).toBeUndefined();
-    expect(await subscriptionRow(pool, scenario.subscriptionId)).toMatchObject({ user_id: scenario.userId, stripe_customer_id: scenario.customerId });
+    expect(await subscriptionRow(pool, scenario.subscriptionId)).toMatchObject({
+      user_id: scenario.userId,
+      stripe_customer_id: scenario.customerId,
+    });
   });
 
   it('links nothing for an id that names no user: no users row, note unknown_user, the subscription row waits unlinked', async () => {
@@ -52,7 +55,11 @@ describe('checkout.session.completed', () => {
     expect(await customerOf(stranger.userId)).toBeUndefined();
     expect((await pool.query('SELECT id FROM users WHERE stripe_customer_id = $1', [stranger.customerId])).rows).toEqual([]);
     expect((await eventRows(pool, delivery.event.id))[0]).toMatchObject({ status: 'processed', note: 'unknown_user', user_id: null });
-    expect(await subscriptionRow(pool, stranger.subscriptionId)).toMatchObject({ user_id: null, stripe_customer_id: stranger.customerId, stripe_price_id: null });
+    expect(await subscriptionRow(pool, stranger.subscriptionId)).toMatchObject({
+      user_id: null,
+      stripe_customer_id: stranger.customerId,
+      stripe_price_id: null,
+    });
 
     // The same for metadata.user_id, and a row already linked keeps its user.
     const linked = checkoutEvent(scenario);
@@ -74,7 +81,12 @@ describe('checkout.session.completed', () => {
     const delivery = checkoutEvent(scenario, { customer: { id: scenario.customerId }, subscription: { id: scenario.subscriptionId } });
     expect((await processStripeEvent(delivery)).status).toBe('processed');
     expect(await customerOf(scenario.userId)).toBe(scenario.customerId);
-    expect(await subscriptionRow(pool, scenario.subscriptionId)).toMatchObject({ user_id: scenario.userId, stripe_customer_id: scenario.customerId, status: 'incomplete', is_active: false });
+    expect(await subscriptionRow(pool, scenario.subscriptionId)).toMatchObject({
+      user_id: scenario.userId,
+      stripe_customer_id: scenario.customerId,
+      status: 'incomplete',
+      is_active: false,
+    });
   });
 
   it('without a subscription (a one-off payment) links the customer only', async () => {
@@ -102,7 +114,11 @@ describe('checkout.session.completed', () => {
     const subscription = JSON.parse(eventBody('customer.subscription.created', scenario)) as Stripe.Event;
     await processStripeEvent({ event: subscription, payload: JSON.stringify(subscription) });
     expect((await processStripeEvent(checkoutEvent(scenario, { customer: 'cus_someone_else' }))).status).toBe('processed');
-    expect(await subscriptionRow(pool, scenario.subscriptionId)).toMatchObject({ user_id: scenario.userId, stripe_customer_id: scenario.customerId, status: 'active' });
+    expect(await subscriptionRow(pool, scenario.subscriptionId)).toMatchObject({
+      user_id: scenario.userId,
+      stripe_customer_id: scenario.customerId,
+      status: 'active',
+    });
   });
 
   it('a second checkout of the same user and customer reassigns nothing', async () => {
@@ -132,7 +148,10 @@ describe('checkout.session.completed, the example event', () => {
     const { rows } = await pool.query('SELECT stripe_customer_id FROM users WHERE id = $1', [scenario.userId]);
     expect(rows[0]?.stripe_customer_id).toBe(scenario.customerId);
     expect(await subscriptionRow(pool, scenario.subscriptionId)).toMatchObject({
-      user_id: scenario.userId, stripe_price_id: null, last_event_at: null, is_active: false,
+      user_id: scenario.userId,
+      stripe_price_id: null,
+      last_event_at: null,
+      is_active: false,
     });
 
     // The first subscription event fills the waiting row, whenever it comes.
@@ -155,9 +174,16 @@ describe('checkout.session.completed, the example event', () => {
     expect((await processStripeEvent({ event, payload: JSON.stringify(event) })).userId).toBe(scenario.userId);
 
     const other = stripeEvent('checkout.session.completed', freshScenario());
-    const otherSession = other.event.data.object as unknown as { client_reference_id: string | null; metadata: Record<string, string> | null };
+    const otherSession = other.event.data.object as unknown as {
+      client_reference_id: string | null;
+      metadata: Record<string, string> | null;
+    };
     otherSession.client_reference_id = null;
     otherSession.metadata = null;
-    expect(await processStripeEvent({ event: other.event, payload: JSON.stringify(other.event) })).toEqual({ status: 'processed', userId: null, attempt: 1 });
+    expect(await processStripeEvent({ event: other.event, payload: JSON.stringify(other.event) })).toEqual({
+      status: 'processed',
+      userId: null,
+      attempt: 1,
+    });
   });
 });

@@ -20,13 +20,25 @@ async function deliver(body: string) {
 }
 
 async function banner(scenario: Scenario) {
-  const { rows } = await pool.query<{ payment_action_invoice_id: string | null; payment_action_url: string | null; last_paid_invoice_id: string | null }>(
-    'SELECT payment_action_invoice_id, payment_action_url, last_paid_invoice_id FROM user_subscriptions WHERE stripe_subscription_id = $1', [scenario.subscriptionId]);
+  const { rows } = await pool.query<{
+    payment_action_invoice_id: string | null;
+    payment_action_url: string | null;
+    last_paid_invoice_id: string | null;
+  }>(
+    'SELECT payment_action_invoice_id, payment_action_url, last_paid_invoice_id FROM user_subscriptions WHERE stripe_subscription_id = $1',
+    [scenario.subscriptionId],
+  );
   return rows[0];
 }
 
 const actionRequired = (scenario: Scenario, invoiceId: string) =>
-  buildTestEvent('invoice.payment_action_required', { ids: scenario, created: T + 10, invoiceId, hostedInvoiceUrl: URL, period: { start: T, end: T + 30 * 86_400 } });
+  buildTestEvent('invoice.payment_action_required', {
+    ids: scenario,
+    created: T + 10,
+    invoiceId,
+    hostedInvoiceUrl: URL,
+    period: { start: T, end: T + 30 * 86_400 },
+  });
 const paid = (scenario: Scenario, invoiceId: string) =>
   buildTestEvent('invoice.payment_succeeded', { ids: scenario, created: T + 20, invoiceId, period: { start: T, end: T + 30 * 86_400 } });
 
@@ -43,13 +55,21 @@ describe('invoice.payment_action_required', () => {
     expect(await deliver(paid(scenario, 'in_other'))).toBe('processed');
     expect(await banner(scenario)).toMatchObject({ payment_action_invoice_id: 'in_confirm1', payment_action_url: URL });
     expect(await deliver(paid(scenario, 'in_confirm1'))).toBe('processed');
-    expect(await banner(scenario)).toEqual({ payment_action_invoice_id: null, payment_action_url: null, last_paid_invoice_id: 'in_confirm1' });
+    expect(await banner(scenario)).toEqual({
+      payment_action_invoice_id: null,
+      payment_action_url: null,
+      last_paid_invoice_id: 'in_confirm1',
+    });
   });
 
   it('arriving after the payment of the same invoice leaves no banner', async () => {
     expect(await deliver(paid(scenario, 'in_confirm2'))).toBe('processed');
     expect(await deliver(actionRequired(scenario, 'in_confirm2'))).toBe('processed');
-    expect(await banner(scenario)).toEqual({ payment_action_invoice_id: null, payment_action_url: null, last_paid_invoice_id: 'in_confirm2' });
+    expect(await banner(scenario)).toEqual({
+      payment_action_invoice_id: null,
+      payment_action_url: null,
+      last_paid_invoice_id: 'in_confirm2',
+    });
   });
 
   it('clears when paid even if the payment carries no new period (the renewal moved nothing)', async () => {

@@ -25,7 +25,12 @@ describe('invoice.payment_failed', () => {
     await subscribe(scenario);
     const delivery = invoiceEvent('invoice.payment_failed', scenario, { lines: [{ end: 1_810_000_000 }] });
     expect(await processStripeEvent(delivery)).toEqual({ status: 'processed', userId: scenario.userId, attempt: 1 });
-    expect((await eventRows(pool, delivery.event.id))[0]).toMatchObject({ status: 'processed', note: null, user_id: scenario.userId, type: 'invoice.payment_failed' });
+    expect((await eventRows(pool, delivery.event.id))[0]).toMatchObject({
+      status: 'processed',
+      note: null,
+      user_id: scenario.userId,
+      type: 'invoice.payment_failed',
+    });
     expect(await subscriptionRow(pool, scenario.subscriptionId)).toMatchObject({ status: 'active', is_active: true });
     expect(await periodEnd(scenario)).toBe(1_800_000_000);
   });
@@ -37,24 +42,42 @@ describe('invoice.payment_failed', () => {
   it('without metadata (or an empty user id) finds the user on the subscription row', async () => {
     await subscribe(scenario);
     expect((await processStripeEvent(invoiceEvent('invoice.payment_failed', scenario, { metadata: null }))).userId).toBe(scenario.userId);
-    expect((await processStripeEvent(invoiceEvent('invoice.payment_failed', scenario, { metadata: { user_id: '' } }))).userId).toBe(scenario.userId);
-    expect((await processStripeEvent(invoiceEvent('invoice.payment_failed', scenario, { metadata: null, shape: 'legacy' }))).userId).toBe(scenario.userId);
+    expect((await processStripeEvent(invoiceEvent('invoice.payment_failed', scenario, { metadata: { user_id: '' } }))).userId).toBe(
+      scenario.userId,
+    );
+    expect((await processStripeEvent(invoiceEvent('invoice.payment_failed', scenario, { metadata: null, shape: 'legacy' }))).userId).toBe(
+      scenario.userId,
+    );
   });
 
   it('of an invoice that bills no subscription is recorded for the user of the customer', async () => {
     await pool.query('INSERT INTO users (id, stripe_customer_id) VALUES ($1, $2)', [scenario.userId, scenario.customerId]);
-    const delivery = invoiceEvent('invoice.payment_failed', scenario, { lines: [{ end: 1_810_000_000, subscription: null, itemSubscription: null }] });
+    const delivery = invoiceEvent('invoice.payment_failed', scenario, {
+      lines: [{ end: 1_810_000_000, subscription: null, itemSubscription: null }],
+    });
     const invoice = delivery.event.data.object as unknown as Record<string, unknown>;
     invoice.parent = null;
     delete invoice.subscription;
     delete invoice.subscription_details;
-    expect(await processStripeEvent({ event: delivery.event, payload: JSON.stringify(delivery.event) })).toEqual({ status: 'processed', userId: scenario.userId, attempt: 1 });
+    expect(await processStripeEvent({ event: delivery.event, payload: JSON.stringify(delivery.event) })).toEqual({
+      status: 'processed',
+      userId: scenario.userId,
+      attempt: 1,
+    });
   });
 
   it('without metadata nor subscription row finds the user of the customer, else none', async () => {
-    expect(await processStripeEvent(invoiceEvent('invoice.payment_failed', scenario, { metadata: null }))).toEqual({ status: 'processed', userId: null, attempt: 1 });
+    expect(await processStripeEvent(invoiceEvent('invoice.payment_failed', scenario, { metadata: null }))).toEqual({
+      status: 'processed',
+      userId: null,
+      attempt: 1,
+    });
     await pool.query('INSERT INTO users (id, stripe_customer_id) VALUES ($1, $2)', [scenario.userId, scenario.customerId]);
-    expect(await processStripeEvent(invoiceEvent('invoice.payment_failed', scenario, { metadata: null }))).toEqual({ status: 'processed', userId: scenario.userId, attempt: 1 });
+    expect(await processStripeEvent(invoiceEvent('invoice.payment_failed', scenario, { metadata: null }))).toEqual({
+      status: 'processed',
+      userId: scenario.userId,
+      attempt: 1,
+    });
   });
 });
 

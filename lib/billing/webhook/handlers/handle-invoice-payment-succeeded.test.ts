@@ -26,7 +26,11 @@ describe('invoice.payment_succeeded', () => {
     const result = await processStripeEvent(invoiceEvent('invoice.payment_succeeded', scenario, { lines: [{ end: 1_802_592_000 }] }));
     expect(result).toEqual({ status: 'processed', userId: scenario.userId, attempt: 1 });
     expect(await periodEnd(scenario)).toBe(1_802_592_000);
-    expect(await subscriptionRow(pool, scenario.subscriptionId)).toMatchObject({ status: 'active', is_active: true, last_event_at: new Date(T * 1000) });
+    expect(await subscriptionRow(pool, scenario.subscriptionId)).toMatchObject({
+      status: 'active',
+      is_active: true,
+      last_event_at: new Date(T * 1000),
+    });
   });
 
   it('takes the latest end among the lines of this subscription, not the lines of another one', async () => {
@@ -43,23 +47,37 @@ describe('invoice.payment_succeeded', () => {
 
   it('reads past a one-off invoice item line, which has no subscription item details', async () => {
     await subscribe(scenario);
-    const delivery = invoiceEvent('invoice.payment_succeeded', scenario, { lines: [{ end: 1_804_000_000 }, { end: 1_803_000_000, subscription: null }] });
+    const delivery = invoiceEvent('invoice.payment_succeeded', scenario, {
+      lines: [{ end: 1_804_000_000 }, { end: 1_803_000_000, subscription: null }],
+    });
     const lines = (delivery.event.data.object as unknown as { lines: { data: Record<string, unknown>[] } }).lines.data;
-    lines[1]!.parent = { type: 'invoice_item_details', invoice_item_details: { invoice_item: 'ii_1', proration: false, subscription: null }, subscription_item_details: null };
+    lines[1]!.parent = {
+      type: 'invoice_item_details',
+      invoice_item_details: { invoice_item: 'ii_1', proration: false, subscription: null },
+      subscription_item_details: null,
+    };
     expect((await processStripeEvent({ event: delivery.event, payload: JSON.stringify(delivery.event) })).status).toBe('processed');
     expect(await periodEnd(scenario)).toBe(1_804_000_000);
   });
 
   it('pays the period of the line that starts latest, even if it ends earlier (annual to monthly)', async () => {
     await subscribe(scenario);
-    const lines = [{ start: 1_800_000_000, end: 1_831_536_000 }, { start: 1_801_000_000, end: 1_803_592_000 }, { start: 1_799_000_000, end: 1_830_536_000 }];
+    const lines = [
+      { start: 1_800_000_000, end: 1_831_536_000 },
+      { start: 1_801_000_000, end: 1_803_592_000 },
+      { start: 1_799_000_000, end: 1_830_536_000 },
+    ];
     expect((await processStripeEvent(invoiceEvent('invoice.payment_succeeded', scenario, { lines }))).status).toBe('processed');
     expect(await periodEnd(scenario)).toBe(1_803_592_000);
   });
 
   it('of two lines of the same period, takes the one that ends latest', async () => {
     await subscribe(scenario);
-    const lines = [{ start: 1_801_000_000, end: 1_803_000_000 }, { start: 1_801_000_000, end: 1_805_000_000 }, { start: 1_801_000_000, end: 1_804_000_000 }];
+    const lines = [
+      { start: 1_801_000_000, end: 1_803_000_000 },
+      { start: 1_801_000_000, end: 1_805_000_000 },
+      { start: 1_801_000_000, end: 1_804_000_000 },
+    ];
     expect((await processStripeEvent(invoiceEvent('invoice.payment_succeeded', scenario, { lines }))).status).toBe('processed');
     expect(await periodEnd(scenario)).toBe(1_805_000_000);
   });
@@ -85,16 +103,18 @@ describe('invoice.payment_succeeded', () => {
   it('moves nothing when no line bills this subscription', async () => {
     await subscribe(scenario);
     const lines = [{ end: 1_900_000_000, subscription: 'sub_other', itemSubscription: 'sub_other' }];
-    const before = (await subscriptionRow(pool, scenario.subscriptionId) as { updated_at?: Date } | undefined)?.updated_at;
+    const before = ((await subscriptionRow(pool, scenario.subscriptionId)) as { updated_at?: Date } | undefined)?.updated_at;
     expect((await processStripeEvent(invoiceEvent('invoice.payment_succeeded', scenario, { lines }))).status).toBe('processed');
     expect(await periodEnd(scenario)).toBe(1_800_000_000);
     // Not even touched.
-    expect((await subscriptionRow(pool, scenario.subscriptionId) as { updated_at?: Date } | undefined)?.updated_at).toEqual(before);
+    expect(((await subscriptionRow(pool, scenario.subscriptionId)) as { updated_at?: Date } | undefined)?.updated_at).toEqual(before);
   });
 
   it('never moves the period end backwards', async () => {
     await subscribe(scenario);
-    expect((await processStripeEvent(invoiceEvent('invoice.payment_succeeded', scenario, { lines: [{ end: 1_790_000_000 }] }))).status).toBe('processed');
+    expect(
+      (await processStripeEvent(invoiceEvent('invoice.payment_succeeded', scenario, { lines: [{ end: 1_790_000_000 }] }))).status,
+    ).toBe('processed');
     expect(await periodEnd(scenario)).toBe(1_800_000_000);
   });
 
@@ -108,7 +128,9 @@ describe('invoice.payment_succeeded', () => {
 
   it('renews a past_due subscription too (the status itself arrives as a subscription event)', async () => {
     await subscribe(scenario, 'past_due');
-    expect((await processStripeEvent(invoiceEvent('invoice.payment_succeeded', scenario, { lines: [{ end: 1_810_000_000 }] }))).status).toBe('processed');
+    expect(
+      (await processStripeEvent(invoiceEvent('invoice.payment_succeeded', scenario, { lines: [{ end: 1_810_000_000 }] }))).status,
+    ).toBe('processed');
     expect(await periodEnd(scenario)).toBe(1_810_000_000);
     expect((await subscriptionRow(pool, scenario.subscriptionId))?.status).toBe('past_due');
   });
@@ -116,13 +138,19 @@ describe('invoice.payment_succeeded', () => {
   it('reads the subscription at the top level before basil', async () => {
     await subscribe(scenario);
     const lines = [{ end: 1_807_000_000, itemSubscription: null }];
-    expect((await processStripeEvent(invoiceEvent('invoice.payment_succeeded', scenario, { lines, shape: 'legacy' }))).userId).toBe(scenario.userId);
+    expect((await processStripeEvent(invoiceEvent('invoice.payment_succeeded', scenario, { lines, shape: 'legacy' }))).userId).toBe(
+      scenario.userId,
+    );
     expect(await periodEnd(scenario)).toBe(1_807_000_000);
   });
 
   it('reads the subscription under parent only when the parent is subscription details', async () => {
     await subscribe(scenario);
-    const event = invoiceEvent('invoice.payment_succeeded', scenario, { lines: [{ end: 1_808_000_000, itemSubscription: null, subscription: null }], parentType: 'quote_details', subscription: 'sub_quoted' });
+    const event = invoiceEvent('invoice.payment_succeeded', scenario, {
+      lines: [{ end: 1_808_000_000, itemSubscription: null, subscription: null }],
+      parentType: 'quote_details',
+      subscription: 'sub_quoted',
+    });
     (event.event.data.object as unknown as { subscription: string }).subscription = scenario.subscriptionId;
     expect((await processStripeEvent({ event: event.event, payload: JSON.stringify(event.event) })).status).toBe('processed');
     expect(await periodEnd(scenario)).toBe(1_808_000_000);

@@ -4,4 +4,8 @@ import type { EventHandler } from './types';
 import { upsertSubscription } from '../../subscriptions/upsert-subscription';
 
 export const handleSubscriptionCreated: EventHandler<Stripe.CustomerSubscriptionCreatedEvent> = (event, gate) =>
-  upsertSubscription({ subscription: parseEventObject(subscriptionFields, event.type, event.data.object), observedAt: event.created, gate });
+  upsertSubscription({
+    subscription: parseEventObject(subscriptionFields, event.type, event.data.object),
+    observedAt: event.created,
+    gate,
+  });

@@ -4,4 +4,9 @@ import type { EventHandler } from './types';
 import { upsertSubscription } from '../../subscriptions/upsert-subscription';
 
 export const handleSubscriptionDeleted: EventHandler<Stripe.CustomerSubscriptionDeletedEvent> = (event, gate) =>
-  upsertSubscription({ subscription: parseEventObject(subscriptionFields, event.type, event.data.object), observedAt: event.created, canceled: true, gate });
+  upsertSubscription({
+    subscription: parseEventObject(subscriptionFields, event.type, event.data.object),
+    observedAt: event.created,
+    canceled: true,
+    gate,
+  });
