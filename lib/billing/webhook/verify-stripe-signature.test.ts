@@ -46,6 +46,27 @@ describe('verifyStripeSignature', () => {
     expect(reasonOf(() => verify(body, 'garbage'))).toBe('invalid_signature');
   });
 
+  it('checks the timestamp the header names and the exact bytes of the body', () => {
+    const now = Math.floor(Date.now() / 1000);
+    const [, v1] = sign(body, 'whsec_first', now).split(',');
+    expect(reasonOf(() => verify(body, `t=${now - 1},${v1}`))).toBe('invalid_signature');
+    expect(reasonOf(() => verify(body, `${v1}`))).toBe('invalid_signature');
+    expect(reasonOf(() => verify(body, `t=${now},v0=${v1?.slice(3)}`))).toBe('invalid_signature');
+    expect(reasonOf(() => verify(body, `t=${now},v1=${v1?.slice(3).toUpperCase()}`))).toBe('invalid_signature');
+    // Bytes that are not UTF-8 decode to U+FFFD: a signature over the decoded text must not pass for them.
+    const invalidUtf8 = Buffer.concat([Buffer.from(body.slice(0, -1)), Buffer.from([0xff]), Buffer.from('}')]);
+    const overDecodedText = sign(invalidUtf8.toString('utf8'), 'whsec_first');
+    expect(reasonOf(() => verifyStripeSignature({ rawBody: invalidUtf8, header: overDecodedText, secrets, toleranceSeconds: 300 }))).toBe(
+      'invalid_signature',
+    );
+  });
+
+  it('accepts a timestamp ahead of the clock, as Stripe does, and any age when the tolerance is 0 outside production', () => {
+    const now = Math.floor(Date.now() / 1000);
+    expect(reasonOf(() => verify(body, sign(body, 'whsec_first', now + 600)))).toBe('accepted');
+    expect(reasonOf(() => verify(body, sign(body, 'whsec_first', now - 86_400), { toleranceSeconds: 0 }))).toBe('accepted');
+  });
+
   it('rejects a replay outside the tolerance but accepts one inside it', () => {
     const now = Math.floor(Date.now() / 1000);
     expect(reasonOf(() => verify(body, sign(body, 'whsec_first', now - 301)))).toBe('timestamp_out_of_tolerance');
