@@ -100,8 +100,9 @@ async function findUser(lookup: string) {
 /**
  * One user's billing history, to answer "why is this user on this plan?": their subscription rows
  * and every event, sync snapshot and administrator action that touched them, in the order they
- * were applied, each with its outcome. A Stripe customer or subscription id no user has is
- * looked up too (an unlinked subscription has a history as well).
+ * were applied, each with its outcome. Events are the user's own and those of their subscriptions
+ * recorded while no user was linked (both indexed). A Stripe customer or subscription id no user has
+ * is looked up too (an unlinked subscription has a history as well).
  */
 export async function getBillingTimeline(lookup: string): Promise<BillingTimeline> {
   const prisma = getPrisma();
@@ -135,7 +136,7 @@ export async function getBillingTimeline(lookup: string): Promise<BillingTimelin
         payload #>> '{data,object,items,data,0,price,id}' AS price_id,
         payload #>> '{data,object,cancel_at_period_end}' AS cancel_at_period_end
       FROM stripe_webhook_events
-      WHERE user_id = ${userId}::text OR object_id = ANY(${subscriptionIds}::text[])
+      WHERE user_id = ${userId}::text OR (user_id IS NULL AND object_id = ANY(${subscriptionIds}::text[]))
       ORDER BY received_at DESC, id DESC LIMIT ${ENTRIES_SHOWN}`),
     query<ChangeLine>(Prisma.sql`
       SELECT stripe_subscription_id, source, outcome, note, changes, run_id, actor_id, created_at

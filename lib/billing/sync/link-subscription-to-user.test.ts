@@ -132,4 +132,26 @@ describe('getBillingTimeline', () => {
     expect(entries[0]?.detail).toContain('status past_due · price price_x');
     expect(entries[3]?.detail).toBe('updated: status: past_due → active');
   });
+
+  it("shows a subscription's events from before it was linked, and no other user's or subscription's events", async () => {
+    const owner = await user(`${fresh('t')}@example.com`);
+    const other = await user(`${fresh('o')}@example.com`);
+    const subscription = await unlinkedSubscription();
+    const event = (id: string, objectId: string, userId: string | null, seconds: number) =>
+      pool.query(
+        `INSERT INTO stripe_webhook_events (id, type, status, object_id, user_id, received_at, payload)
+        VALUES ($1, 'customer.subscription.updated', 'processed', $2, $3, now() - make_interval(secs => $4), '{}')`,
+        [id, objectId, userId, seconds],
+      );
+    const beforeLink = fresh('evt');
+    const invoice = fresh('evt');
+    await event(beforeLink, subscription, null, 300);
+    await event(invoice, fresh('in'), owner, 200);
+    await event(fresh('evt'), fresh('sub'), null, 150);
+    await event(fresh('evt'), fresh('sub'), other, 100);
+    await linkSubscriptionToUser({ subscriptionId: subscription, user: owner, actorId: 'admin' });
+
+    const { entries } = await getBillingTimeline(owner);
+    expect(entries.filter((entry) => entry.source === 'event').map((entry) => entry.reference)).toEqual([beforeLink, invoice]);
+  });
 });
