@@ -1,7 +1,10 @@
-import { processStripeEvent } from '@/lib/billing/webhook/process-stripe-event';
-import { readWebhookBody } from '@/lib/billing/webhook/read-webhook-body';
-import { verifyStripeSignature } from '@/lib/billing/webhook/verify-stripe-signature';
-import { webhookErrorResponse } from '@/lib/billing/webhook/webhook-errors';
+// One module list, which instrumentation.ts also loads at start.
+import {
+  processStripeEvent,
+  readWebhookBody,
+  verifyStripeSignature,
+  webhookErrorResponse,
+} from '@/lib/billing/webhook/webhook-route-modules';
 import { logger } from '@/lib/logger';
 
 export const runtime = 'nodejs';
