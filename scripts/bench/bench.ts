@@ -6,6 +6,7 @@
 // three interleaved rounds, all in one run, so they compare on any machine) and writes
 // bench-results/bench.json and bench-results/explain.txt; asserts nothing.
 import '../load-env';
+import { execSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import autocannon, { type Options } from 'autocannon';
@@ -296,7 +297,15 @@ function peakRssMb(pid: number): number {
 }
 
 /** The database to measure on: a fresh one on the server DATABASE_URL names, else an embedded PostgreSQL 17. */
-async function startDatabase(): Promise<{ url: string; label: string; stop: () => Promise<void> }> {
+type BenchDatabase = {
+  url: string;
+  label: string;
+  stop: () => Promise<void>;
+  /** Restarts the server (caches and backends gone, data kept); undefined when the bench cannot. */
+  restart?: () => Promise<void>;
+};
+
+async function startDatabase(): Promise<BenchDatabase> {
   const external = process.env.DATABASE_URL;
   if (external) {
     // A database of its own on that server, dropped afterwards: nothing already there is touched.
@@ -308,9 +317,12 @@ async function startDatabase(): Promise<{ url: string; label: string; stop: () =
     await admin.end();
     const url = new URL(external);
     url.pathname = `/${name}`;
+    // e.g. BENCH_RESTART_COMMAND="scripts/bench/postgres-cluster.sh restart $BENCH_CLUSTER_DIR"
+    const restartCommand = process.env.BENCH_RESTART_COMMAND;
     return {
       url: url.toString(),
       label: `PostgreSQL ${version} at DATABASE_URL (${url.host}), database ${name}`,
+      restart: restartCommand ? async () => void execSync(restartCommand, { stdio: 'inherit' }) : undefined,
       stop: async () => {
         const client = new pg.Client({ connectionString: external });
         await client.connect();
@@ -321,13 +333,18 @@ async function startDatabase(): Promise<{ url: string; label: string; stop: () =
   }
   const dataDir = '.data/bench';
   await rm(dataDir, { recursive: true, force: true });
-  const db = await startEmbeddedPostgres({ dataDir, port: await freePort(), fsync: process.env.BENCH_FSYNC !== 'off' });
+  const options = { dataDir, port: await freePort(), fsync: process.env.BENCH_FSYNC !== 'off' };
+  let db = await startEmbeddedPostgres(options);
   return {
     url: db.url,
     label: 'PostgreSQL 17 (embedded)',
     stop: async () => {
       await db.stop();
       await rm(dataDir, { recursive: true, force: true });
+    },
+    restart: async () => {
+      await db.stop();
+      db = await startEmbeddedPostgres(options);
     },
   };
 }
@@ -463,6 +480,22 @@ async function main() {
     delivered += 1_000;
     log(`  ${storm.requestsPerSecond} answers/s, p99 ${storm.p99} ms, non-2xx ${storm.non2xx}; ${cpuText(storm)}`);
 
+    // A restart empties PostgreSQL's caches and ends every backend: the servers keep running, their
+    // pools reconnect, and the first round pays for it all (no warm-up), webhook then health.
+    let afterRestart: { webhook: LoadFigures; health: LoadFigures } | undefined;
+    if (db.restart) {
+      log('PostgreSQL restarted; the first round after it, no warm-up: webhook, then health');
+      await db.restart();
+      watched.postgres = await postmasterPid(db.url);
+      const webhookAfter = await postWebhooks(urls, signedUpdates(perRound));
+      const healthAfter = await getHealth(urls, perRound);
+      afterRestart = { webhook: webhookAfter, health: healthAfter };
+      delivered += perRound;
+      log(
+        `  webhook ${webhookAfter.requestsPerSecond} events/s, p99 ${webhookAfter.p99} ms, non-2xx ${webhookAfter.non2xx}; health ${healthAfter.requestsPerSecond} req/s, p99 ${healthAfter.p99} ms`,
+      );
+    } else log('PostgreSQL restart not measured: set BENCH_RESTART_COMMAND for a server the bench did not start');
+
     let webhookFull: Medians | undefined;
     let seedSeconds = 0;
     let admin: Awaited<ReturnType<typeof adminPageTimes>> | undefined;
@@ -507,6 +540,9 @@ async function main() {
       databaseCeilingPostgresCpuMs: ceilingPostgresCpu,
       ratioWebhookToCeiling: ratio(webhook.requestsPerSecond, ceiling),
       duplicateStorm: storm,
+      afterRestart,
+      ratioAfterRestartToHealth: afterRestart && ratio(afterRestart.webhook.requestsPerSecond, afterRestart.health.requestsPerSecond),
+      ratioAfterRestartP99ToHealthP99: afterRestart && ratio(afterRestart.webhook.p99, afterRestart.health.p99),
       seededRows: SEED_ROWS,
       seedSeconds,
       webhookWithSeededRows: webhookFull,
@@ -551,6 +587,25 @@ async function main() {
             ['admin deep cursor page', `${admin.deepPageMs} ms (goal <= 50)`, admin.deepPageMs <= 50],
           ] as [string, string, boolean][])
         : []),
+      ...(afterRestart
+        ? ([
+            [
+              'first round after a PostgreSQL restart: webhook / health throughput',
+              `${report.ratioAfterRestartToHealth} (goal >= 0.6)`,
+              (report.ratioAfterRestartToHealth ?? 0) >= 0.6,
+            ],
+            [
+              'first round after a PostgreSQL restart: webhook p99 / health p99',
+              `${report.ratioAfterRestartP99ToHealthP99} (goal <= 2)`,
+              (report.ratioAfterRestartP99ToHealthP99 ?? Infinity) <= 2,
+            ],
+            [
+              'deliveries after the restart all 200',
+              `${afterRestart.webhook.non2xx} non-2xx, ${afterRestart.webhook.errors} errors of ${afterRestart.webhook.total}`,
+              afterRestart.webhook.non2xx === 0 && afterRestart.webhook.errors === 0,
+            ],
+          ] as [string, string, boolean][])
+        : []),
       ['duplicate storm all 200', `${storm.non2xx} non-2xx of ${storm.total}`, storm.non2xx === 0 && storm.errors === 0],
     ];
     const cpuCells = ({ cpu }: LoadFigures) => `${cpu.server} | ${cpu.postgres} | ${cpu.pooler} | ${cpu.load}`;
@@ -568,6 +623,10 @@ async function main() {
     );
     console.log(`| database ceiling events/s | ${ceiling} (PostgreSQL CPU ${ceilingPostgresCpu} ms/event) |`);
     console.log(`| duplicate storm answers/s | ${storm.requestsPerSecond} (p99 ${storm.p99} ms) |`);
+    if (afterRestart)
+      console.log(
+        `| first round after a PostgreSQL restart | webhook ${afterRestart.webhook.requestsPerSecond} events/s (p99 ${afterRestart.webhook.p99} ms), health ${afterRestart.health.requestsPerSecond} req/s (p99 ${afterRestart.health.p99} ms) |`,
+      );
     if (webhookFull)
       console.log(
         `| webhook events/s, ${SEED_ROWS.toLocaleString()} rows | ${webhookFull.requestsPerSecond} (p99 ${webhookFull.p99} ms) |`,

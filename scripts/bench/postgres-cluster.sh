@@ -3,6 +3,7 @@
 # PostgreSQL 15 by default): durable settings (fsync on), loopback only, in a temporary folder.
 #   eval "$(scripts/bench/postgres-cluster.sh start [/usr/lib/postgresql/15/bin])"   # sets DATABASE_URL, BENCH_CLUSTER_DIR
 #   DATABASE_URL=$DATABASE_URL npm run bench
+#   scripts/bench/postgres-cluster.sh restart "$BENCH_CLUSTER_DIR"   # the bench's restart phase: BENCH_RESTART_COMMAND
 #   scripts/bench/postgres-cluster.sh stop "$BENCH_CLUSTER_DIR"
 set -euo pipefail
 
@@ -22,6 +23,11 @@ case "${1:-}" in
       -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories= -c fsync=on -c max_connections=200" start >/dev/null
     echo "export BENCH_CLUSTER_DIR=$dir DATABASE_URL=postgresql://postgres@127.0.0.1:$port/postgres"
     ;;
+  restart)
+    dir="${2:?usage: $0 restart DIR}"
+    bin="${3:-/usr/lib/postgresql/15/bin}"
+    as_postgres "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -m fast -w restart >/dev/null
+    ;;
   stop)
     dir="${2:?usage: $0 stop DIR}"
     bin="${3:-/usr/lib/postgresql/15/bin}"
@@ -29,7 +35,7 @@ case "${1:-}" in
     rm -rf "$dir"
     ;;
   *)
-    echo "usage: $0 start [BINDIR] | stop DIR [BINDIR]" >&2
+    echo "usage: $0 start [BINDIR] | restart DIR [BINDIR] | stop DIR [BINDIR]" >&2
     exit 2
     ;;
 esac
