@@ -1,13 +1,15 @@
 import { EVENT_STATUS, eventStatusSql } from '../billing/webhook/event-statuses';
 import { getPrisma } from '../db/client';
+import { env } from '../env';
 
-export const SIGNATURE_FAILURE_ALERT_PER_HOUR = 10;
 export const SIGNATURE_REASONS = ['missing_signature', 'invalid_signature', 'timestamp_out_of_tolerance'];
 
 export type WebhookCounters = {
   /** processed / (processed + failed) among events received in the last 24 h; null when none. */
   successRate24h: number | null;
   signatureFailuresLastHour: number;
+  /** Over ALERT_SIGNATURE_FAILURES_PER_HOUR, the monitor's own threshold: the badge and the alert agree. */
+  signatureAlertOver: number;
   signatureAlert: boolean;
   /** Redeliveries answered `already_processed`, as a share of all deliveries in the last 24 h. */
   duplicateShare24h: number | null;
@@ -38,7 +40,8 @@ export async function getWebhookCounters(): Promise<WebhookCounters> {
   return {
     successRate24h: attempted ? stats.processed / attempted : null,
     signatureFailuresLastHour,
-    signatureAlert: signatureFailuresLastHour >= SIGNATURE_FAILURE_ALERT_PER_HOUR,
+    signatureAlertOver: env.ALERT_SIGNATURE_FAILURES_PER_HOUR,
+    signatureAlert: signatureFailuresLastHour > env.ALERT_SIGNATURE_FAILURES_PER_HOUR,
     duplicateShare24h: deliveries ? stats.duplicates / deliveries : null,
     failedEvents: failed,
   };

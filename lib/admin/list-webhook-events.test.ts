@@ -61,14 +61,19 @@ describe('listWebhookEvents', () => {
 });
 
 describe('getWebhookCounters', () => {
-  it('raises the signature alert at 10 failures in the current hour', async () => {
-    await pool.query(
-      `INSERT INTO stripe_webhook_rejections (hour, reason, count) VALUES (date_trunc('hour', now()), 'invalid_signature', 10)
-       ON CONFLICT (hour, reason) DO UPDATE SET count = stripe_webhook_rejections.count + 10`,
-    );
-    const counters = await getWebhookCounters();
-    expect(counters.signatureFailuresLastHour).toBeGreaterThanOrEqual(10);
-    expect(counters.signatureAlert).toBe(true);
+  it('raises the signature badge over ALERT_SIGNATURE_FAILURES_PER_HOUR (10) failures this hour, as the alert does', async () => {
+    const setInvalidSignatures = (count: number) =>
+      pool.query(
+        `INSERT INTO stripe_webhook_rejections (hour, reason, count) VALUES (date_trunc('hour', now()), 'invalid_signature', $1)
+         ON CONFLICT (hour, reason) DO UPDATE SET count = EXCLUDED.count`,
+        [count],
+      );
+    await setInvalidSignatures(0);
+    const others = (await getWebhookCounters()).signatureFailuresLastHour;
+    await setInvalidSignatures(10 - others);
+    expect(await getWebhookCounters()).toMatchObject({ signatureFailuresLastHour: 10, signatureAlertOver: 10, signatureAlert: false });
+    await setInvalidSignatures(11 - others);
+    expect(await getWebhookCounters()).toMatchObject({ signatureFailuresLastHour: 11, signatureAlert: true });
   });
 
   it('counts redeliveries in the hour they arrived, as a share of every delivery of the last 24 h', async () => {
@@ -93,7 +98,8 @@ describe('getWebhookCounters', () => {
   it('reports failed events and rates as shares', async () => {
     const counters = await getWebhookCounters();
     expect(counters.failedEvents).toBeGreaterThanOrEqual(5);
-    expect(counters.signatureAlert).toBe(counters.signatureFailuresLastHour >= 10);
+    expect(counters.signatureAlertOver).toBe(10);
+    expect(counters.signatureAlert).toBe(counters.signatureFailuresLastHour > 10);
     for (const share of [counters.successRate24h, counters.duplicateShare24h]) {
       if (share !== null) expect(share).toBeGreaterThanOrEqual(0);
       if (share !== null) expect(share).toBeLessThanOrEqual(1);
