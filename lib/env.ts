@@ -72,6 +72,11 @@ const envSchema = z.object({
   // Addresses or CIDRs of the reverse proxies in front of a self-hosted server, comma-separated: the
   // client address is read from X-Forwarded-For through them. Unset on Vercel (the platform's header counts).
   TRUSTED_PROXIES: optionalString,
+  // Mail: an HTTP API taking {from, to, subject, text} as JSON with a Bearer key (Resend's POST /emails);
+  // unset: development logs each e-mail, a production build sends none and warns (see lib/email/send-email.ts).
+  EMAIL_API_URL: z.url({ protocol: /^https?$/ }).optional(),
+  EMAIL_API_KEY: optionalString,
+  EMAIL_FROM: optionalString,
 });
 
 export type Env = z.infer<typeof envSchema>;

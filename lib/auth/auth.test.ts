@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { inject } from 'vitest';
 import { testPool } from '../../tests/support/database';
+import { captureDevelopmentEmails } from '../../tests/support/development-emails';
 
 // The requests arrive through one trusted proxy (127.0.0.1), which appends the address it saw.
 vi.hoisted(() => {
@@ -21,7 +22,12 @@ const { requireAdmin } = await import('./admin');
 const { grantAdminRole } = await import('./grant-admin-role');
 
 const pool = testPool(inject('databaseUrl'));
-afterAll(() => pool.end());
+// Development logs each e-mail instead of sending it: the tests read the links from there.
+const mail = captureDevelopmentEmails();
+afterAll(async () => {
+  mail.restore();
+  await pool.end();
+});
 
 const PASSWORD = 'correct horse battery';
 
@@ -55,16 +61,36 @@ function sessionCookie(response: Response): string {
   return cookie.split(';')[0] ?? '';
 }
 
+/** Follows the newest verification link logged for `email`, as its owner would: a redirect to the dashboard, signed in. */
+async function followVerificationLink(email: string): Promise<string> {
+  const auth = getAuth();
+  if (!auth) throw new Error('auth is configured outside production');
+  const response = await auth.handler(
+    new Request(mail.verificationLink(email), { headers: { 'x-forwarded-for': `${clientIp()}, 127.0.0.1` } }),
+  );
+  expect(response.status).toBe(302);
+  expect(response.headers.get('location')).toBe('/dashboard');
+  return sessionCookie(response);
+}
+
+/** Signs up with PASSWORD and confirms the address through the logged link; returns the session cookie. */
+async function signUpVerified(name: string, email: string): Promise<string> {
+  const response = await post('/sign-up/email', { name, email, password: PASSWORD, callbackURL: '/dashboard' }, clientIp());
+  expect(response.status).toBe(200);
+  return followVerificationLink(email);
+}
+
 function freshEmail(): string {
   return `user-${randomBytes(6).toString('hex')}@Example.com`;
 }
 
 describe('email and password sign-in (Better Auth over Prisma)', () => {
-  it('signs up into the users table with a hashed password, a session row and the user role', async () => {
+  it('signs up into the users table with a hashed password and the user role, unverified and signed out until the link is followed', async () => {
     const email = freshEmail();
-    const response = await post('/sign-up/email', { name: 'Jenny', email, password: PASSWORD }, clientIp());
+    const response = await post('/sign-up/email', { name: 'Jenny', email, password: PASSWORD, callbackURL: '/dashboard' }, clientIp());
     expect(response.status).toBe(200);
-    const cookie = sessionCookie(response);
+    expect(await response.json()).toMatchObject({ token: null, user: { email: email.toLowerCase(), emailVerified: false } });
+    expect(response.headers.getSetCookie().filter((value) => value.startsWith('better-auth.session_token='))).toEqual([]);
 
     const {
       rows: [user],
@@ -82,8 +108,19 @@ describe('email and password sign-in (Better Auth over Prisma)', () => {
     expect(accounts).toHaveLength(1);
     expect(accounts[0]).toMatchObject({ provider_id: 'credential', account_id: user.id });
     expect(accounts[0].password).not.toContain(PASSWORD);
-    const { rows: sessions } = await pool.query('SELECT token FROM sessions WHERE user_id = $1', [user.id]);
-    expect(sessions).toHaveLength(1);
+    expect((await pool.query('SELECT token FROM sessions WHERE user_id = $1', [user.id])).rows).toEqual([]);
+
+    // Unverified, the right password is refused with a reason the sign-in form shows.
+    const early = await post('/sign-in/email', { email, password: PASSWORD }, clientIp());
+    expect(early.status).toBe(403);
+    expect(await early.json()).toMatchObject({ code: 'EMAIL_NOT_VERIFIED' });
+
+    // The link (on the request's origin: no APP_URL in development) verifies and signs in.
+    expect(new URL(mail.verificationLink(email)).origin).toBe('http://localhost:3000');
+    const cookie = await followVerificationLink(email);
+    expect((await pool.query('SELECT email_verified FROM users WHERE id = $1', [user.id])).rows).toEqual([{ email_verified: true }]);
+    expect((await pool.query('SELECT token FROM sessions WHERE user_id = $1', [user.id])).rows).toHaveLength(1);
+    expect((await post('/sign-in/email', { email, password: PASSWORD }, clientIp())).status).toBe(200);
 
     requestHeaders.current = new Headers({ cookie });
     expect(await getCurrentUser()).toEqual({ id: user.id, email: email.toLowerCase(), stripeCustomerId: null, role: 'user' });
@@ -98,7 +135,7 @@ describe('email and password sign-in (Better Auth over Prisma)', () => {
     ]);
   });
 
-  it('refuses a short password, a taken email and a wrong password, and ignores a role chosen at sign-up', async () => {
+  it('refuses a short password and a wrong password, and ignores a role chosen at sign-up', async () => {
     const email = freshEmail();
     const short = await post('/sign-up/email', { name: 'Shorty', email, password: 'seven77' }, clientIp());
     expect(short.status).toBe(400);
@@ -112,14 +149,16 @@ describe('email and password sign-in (Better Auth over Prisma)', () => {
     );
     expect(withCustomer.status).toBe(400);
     expect(await withCustomer.json()).toMatchObject({ code: 'FIELD_NOT_ALLOWED' });
-    const asAdmin = await post('/sign-up/email', { name: 'Mallory', email, password: PASSWORD, role: 'admin' }, clientIp());
+    const asAdmin = await post(
+      '/sign-up/email',
+      { name: 'Mallory', email, password: PASSWORD, role: 'admin', callbackURL: '/dashboard' },
+      clientIp(),
+    );
     expect(asAdmin.status).toBe(200);
     const { rows } = await pool.query('SELECT role, stripe_customer_id FROM users WHERE email = $1', [email.toLowerCase()]);
     expect(rows).toEqual([{ role: 'user', stripe_customer_id: null }]);
 
-    const taken = await post('/sign-up/email', { name: 'Jenny again', email, password: PASSWORD }, clientIp());
-    expect(taken.status).toBe(422);
-
+    await followVerificationLink(email);
     const wrong = await post('/sign-in/email', { email, password: 'not the password' }, clientIp());
     expect(wrong.status).toBe(401);
     expect(await wrong.json()).toMatchObject({ code: 'INVALID_EMAIL_OR_PASSWORD' });
@@ -127,6 +166,54 @@ describe('email and password sign-in (Better Auth over Prisma)', () => {
 
     const right = await post('/sign-in/email', { email: email.toUpperCase(), password: PASSWORD }, clientIp());
     expect(right.status).toBe(200);
+  });
+
+  it('answers a registered address exactly as a new one, changes nothing, and tells only the mailbox', async () => {
+    const registered = freshEmail();
+    await signUpVerified('Owner', registered);
+    const before = await pool.query(
+      `SELECT u.id, u.name, u.email_verified, u.updated_at, a.password FROM users u JOIN accounts a ON a.user_id = u.id WHERE u.email = $1`,
+      [registered.toLowerCase()],
+    );
+    const emailsBefore = mail.emails().length;
+
+    const fresh = freshEmail();
+    const body = (email: string) => ({ name: 'Someone', email, password: 'another password 123', callbackURL: '/dashboard' });
+    const [forNew, forRegistered] = [await post('/sign-up/email', body(fresh), clientIp()), await post('/sign-up/email', body(registered), clientIp())];
+    expect([forNew.status, forRegistered.status]).toEqual([200, 200]);
+    const [newBody, registeredBody] = (await Promise.all([forNew.json(), forRegistered.json()])) as Array<{ user: Record<string, unknown> }>;
+    // The same keys and the same values, but for the address itself, a fresh id and the moment.
+    const comparable = ({ user }: { user: Record<string, unknown> }) => ({ ...user, id: typeof user.id, email: '', createdAt: '', updatedAt: '' });
+    expect(comparable(registeredBody as { user: Record<string, unknown> })).toEqual(comparable(newBody as { user: Record<string, unknown> }));
+    expect(registeredBody).toMatchObject({ token: null, user: { email: registered.toLowerCase(), emailVerified: false, name: 'Someone' } });
+    expect(registeredBody.user.id).not.toBe(before.rows[0].id);
+    expect(forRegistered.headers.getSetCookie()).toEqual(forNew.headers.getSetCookie());
+
+    // Nothing about the registered account changed; its owner is told, and the new address gets its link.
+    const after = await pool.query(
+      `SELECT u.id, u.name, u.email_verified, u.updated_at, a.password FROM users u JOIN accounts a ON a.user_id = u.id WHERE u.email = $1`,
+      [registered.toLowerCase()],
+    );
+    expect(after.rows).toEqual(before.rows);
+    expect(mail.emails().slice(emailsBefore).map(({ to, subject }) => ({ to, subject }))).toEqual([
+      { to: fresh.toLowerCase(), subject: 'Confirm your e-mail address' },
+      { to: registered.toLowerCase(), subject: 'You already have an account' },
+    ]);
+  });
+
+  it('sends a new link on request to an unverified address only, answering alike for any address', async () => {
+    const email = freshEmail();
+    await post('/sign-up/email', { name: 'Late', email, password: PASSWORD, callbackURL: '/dashboard' }, clientIp());
+    const emailsBefore = mail.emails().length;
+    const again = await post('/send-verification-email', { email, callbackURL: '/dashboard' }, clientIp());
+    const unknown = await post('/send-verification-email', { email: freshEmail(), callbackURL: '/dashboard' }, clientIp());
+    expect([again.status, unknown.status]).toEqual([200, 200]);
+    expect([await again.json(), await unknown.json()]).toEqual([{ status: true }, { status: true }]);
+    expect(mail.emails().slice(emailsBefore).map(({ to }) => to)).toEqual([email.toLowerCase()]);
+    await followVerificationLink(email);
+    expect((await pool.query('SELECT email_verified FROM users WHERE email = $1', [email.toLowerCase()])).rows).toEqual([
+      { email_verified: true },
+    ]);
   });
 
   it('rate-limits sign-in attempts per client address as the trusted proxy saw it, counted in the database', async () => {
@@ -158,7 +245,7 @@ describe('email and password sign-in (Better Auth over Prisma)', () => {
 
   it('signs out: the session row is gone and the cookie no longer identifies anyone', async () => {
     const email = freshEmail();
-    const cookie = sessionCookie(await post('/sign-up/email', { name: 'Sam', email, password: PASSWORD }, clientIp()));
+    const cookie = await signUpVerified('Sam', email);
     const signOut = await post('/sign-out', {}, clientIp(), cookie);
     expect(signOut.status).toBe(200);
     expect(
@@ -175,14 +262,13 @@ describe('administrators', () => {
     await expect(requireAdmin()).rejects.toThrow('NEXT_HTTP_ERROR_FALLBACK;404');
 
     const email = freshEmail();
-    const cookie = sessionCookie(await post('/sign-up/email', { name: 'Ops', email, password: PASSWORD }, clientIp()));
+    expect((await post('/sign-up/email', { name: 'Ops', email, password: PASSWORD, callbackURL: '/dashboard' }, clientIp())).status).toBe(200);
+
+    // Not verified yet: refused unless forced; once its owner follows the link, granted.
+    expect(await grantAdminRole({ email })).toBe('unverified');
+    const cookie = await followVerificationLink(email);
     requestHeaders.current = new Headers({ cookie });
     await expect(requireAdmin()).rejects.toThrow('NEXT_HTTP_ERROR_FALLBACK;404');
-
-    // Not verified yet: refused unless forced; once verified, granted.
-    expect(await grantAdminRole({ email })).toBe('unverified');
-    await expect(requireAdmin()).rejects.toThrow('NEXT_HTTP_ERROR_FALLBACK;404');
-    await pool.query('UPDATE users SET email_verified = true WHERE email = $1', [email.toLowerCase()]);
     expect(await grantAdminRole({ email: ` ${email.toUpperCase()} ` })).toBe('granted');
     expect(await requireAdmin()).toMatchObject({ email: email.toLowerCase(), role: 'admin' });
   });

@@ -8,6 +8,8 @@ import { logger } from '../logger';
 import { clientAddressSource } from './client-address-source';
 import { demoSignIn } from './demo-sign-in';
 import { limitSignInPerAccount } from './limit-sign-in-per-account';
+import { notifyExistingAccount } from './notify-existing-account';
+import { sendVerificationLink } from './send-verification-link';
 
 function createAuth(secret: string) {
   return betterAuth({
@@ -23,8 +25,19 @@ function createAuth(secret: string) {
         stripeCustomerId: { type: 'string', required: false, input: false },
       },
     },
-    // Passwords: the library's rules (8 to 128 characters, scrypt hashes).
-    emailAndPassword: { enabled: true },
+    // Passwords: the library's rules (8 to 128 characters, scrypt hashes). A confirmed address is
+    // required to sign in, which also makes sign-up answer alike for a new and a registered address
+    // (no session, a synthetic user); the registered address's owner gets a notice instead.
+    emailAndPassword: {
+      enabled: true,
+      requireEmailVerification: true,
+      onExistingUserSignUp: ({ user }) => notifyExistingAccount(user.email),
+    },
+    emailVerification: {
+      sendOnSignUp: true,
+      autoSignInAfterVerification: true,
+      sendVerificationEmail: ({ user, url }) => sendVerificationLink(user.email, url),
+    },
     socialProviders: oauthProviders(),
     // The library's limits (sign-in and sign-up: 3 per 10 s per client address), counted in
     // PostgreSQL so they hold across every instance; on in every environment.

@@ -1,17 +1,22 @@
 'use client';
 
 import { type FormEvent, useState } from 'react';
-import { authErrorMessage } from './auth-client';
+import { type AuthError, authErrorMessage } from './auth-client';
 
-type AuthError = { status: number; message?: string | undefined };
 type FetchOptions = { onError: (context: { response: Response }) => void };
 
 /**
  * The submit handler of the sign-in and sign-up forms: calls Better Auth with the form's fields,
- * shows its error (rate limits say how long to wait), or loads `next` once signed in.
+ * shows its error (rate limits say how long to wait), or once it succeeded calls `onSuccess`
+ * (sign-up: "check your e-mail"), else loads `next`.
  */
-export function useAuthForm(call: (form: FormData, options: FetchOptions) => Promise<{ error: AuthError | null }>, next: string) {
-  const [error, setError] = useState<string | null>(null);
+export function useAuthForm(
+  call: (form: FormData, options: FetchOptions) => Promise<{ error: AuthError | null }>,
+  next: string,
+  onSuccess?: () => void,
+) {
+  const [error, setError] = useState<AuthError | null>(null);
+  const [message, setMessage] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
 
   async function submit(event: FormEvent<HTMLFormElement>) {
@@ -25,12 +30,20 @@ export function useAuthForm(call: (form: FormData, options: FetchOptions) => Pro
     });
     if (result.error) {
       setPending(false);
-      setError(authErrorMessage(result.error, retryAfter));
+      setError(result.error);
+      setMessage(authErrorMessage(result.error, retryAfter));
+      return;
+    }
+    if (onSuccess) {
+      setPending(false);
+      setError(null);
+      setMessage(null);
+      onSuccess();
       return;
     }
     // A full load, so the header and every server component see the new session.
     window.location.assign(next);
   }
 
-  return { error, pending, submit };
+  return { error, message, pending, submit };
 }

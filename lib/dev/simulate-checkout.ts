@@ -2,6 +2,7 @@ import { webhookSecrets } from '../env';
 import { errorMessage, logger } from '../logger';
 import type { CurrentUser } from '../auth/current-user';
 import { type CatalogPrice, clampSeats, findCatalogPrice } from '../billing/catalog';
+import { SIMULATED_PRICE_PREFIX } from '../billing/real-subscriptions-only';
 import { buildTestEvent, signTestEvent, stripeLikeId, type TestEventIds, type TestPrice } from './test-events';
 import { shuffle } from './shuffle';
 
@@ -37,7 +38,7 @@ export async function postSignedEventWithRetries(baseUrl: string, body: string):
 
 /** The id the simulator gives a catalog price (a real account has its own `price_...` ids). */
 export function simulatedPriceId(lookupKey: string): string {
-  return `price_sim_${lookupKey}`;
+  return `${SIMULATED_PRICE_PREFIX}${lookupKey}`;
 }
 
 /** The price a test subscription bills, as the event builders take it: a catalog price with its seats. */
