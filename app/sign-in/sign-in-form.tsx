@@ -11,10 +11,7 @@ export function SignInForm({ next }: { next: string }) {
   const { error, message, pending, submit } = useAuthForm((form, options) => {
     setEmail(String(form.get('email') ?? ''));
     setResent(null);
-    return authClient.signIn.email(
-      { email: String(form.get('email') ?? ''), password: String(form.get('password') ?? ''), callbackURL: next },
-      options,
-    );
+    return authClient.signIn.email({ email: String(form.get('email') ?? ''), password: String(form.get('password') ?? '') }, options);
   }, next);
 
   async function resend() {

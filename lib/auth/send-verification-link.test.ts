@@ -7,7 +7,7 @@ const FROM_REQUEST = 'http://evil.example/api/auth/verify-email?token=abc.def&ca
 afterEach(() => vi.restoreAllMocks());
 
 describe('sendVerificationLink', () => {
-  it("puts the link on the configured origin, whatever host the request named", async () => {
+  it('puts the link on the configured origin, whatever host the request named', async () => {
     const logged = captureDevelopmentEmails();
     await sendVerificationLink('Jo@Example.com', FROM_REQUEST, 'https://billing.example.com', false);
     expect(logged.emails()).toEqual([
@@ -32,7 +32,10 @@ describe('sendVerificationLink', () => {
     await sendVerificationLink('jo@example.com', FROM_REQUEST, undefined, false);
     expect(logged.lines).toEqual([]);
     expect(warnings.map((line) => JSON.parse(line) as { msg: string })).toEqual([
-      expect.objectContaining({ level: 'warn', msg: 'Verification e-mail not sent: set APP_URL (the public origin its link must point to)' }),
+      expect.objectContaining({
+        level: 'warn',
+        msg: 'Verification e-mail not sent: set APP_URL (the public origin its link must point to)',
+      }),
     ]);
     expect(warnings.join('')).not.toContain('abc.def');
   });

@@ -1,16 +1,31 @@
 import { expect, test } from '@playwright/test';
-import { baseUrl, PASSWORD, screenshot, signIn, submitAuthForm, withDatabase } from './helpers';
+import type { ReceivedEmail } from '../support/mail-receiver';
+import {
+  baseUrl,
+  CHECK_EMAIL,
+  followVerificationLink,
+  mailUrl,
+  PASSWORD,
+  screenshot,
+  signIn,
+  submitAuthForm,
+  withDatabase,
+} from './helpers';
 
 test.describe.configure({ mode: 'serial' });
 
 const email = `casey+${Date.now()}@example.com`;
 
-test('sign-up -> simulator checkout -> dashboard shows Pro', async ({ page }) => {
+test('sign-up -> check your e-mail -> link -> simulator checkout -> dashboard shows Pro', async ({ page }) => {
   await page.goto(`${baseUrl()}/sign-in`);
   await page.getByRole('link', { name: 'Create an account' }).click();
   await expect(page).toHaveURL(/\/sign-up\?next=%2Fdashboard$/);
   await screenshot(page, 'sign-up');
-  expect(await submitAuthForm(page, '/sign-up', { Name: 'Casey', Email: email, Password: PASSWORD })).toBe('dashboard');
+  expect(await submitAuthForm(page, '/sign-up', { Name: 'Casey', Email: email, Password: PASSWORD })).toBe('check-email');
+  await expect(page.locator('#sign-up-sent')).toContainText(CHECK_EMAIL);
+  await screenshot(page, 'sign-up-check-email');
+  // The link from the e-mail confirms the address and lands on the dashboard, signed in.
+  await followVerificationLink(page, email);
   await expect(page.getByLabel('Signed in as')).toHaveText(email);
   await expect(page.getByTestId('plan-name')).toHaveText('Free');
   const { rows } = await withDatabase((client) => client.query('SELECT name, role FROM users WHERE email = $1', [email]));
@@ -46,6 +61,36 @@ test('a wrong password is refused', async ({ page }) => {
   await screenshot(page, 'sign-in-wrong-password');
   await page.goto(`${baseUrl()}/dashboard`);
   await expect(page).toHaveURL(/\/sign-in\?next=\/dashboard$/);
+});
+
+/** How many "Confirm your e-mail address" e-mails the app sent to `to`. */
+async function confirmationsTo(to: string): Promise<number> {
+  const emails = (await (await fetch(mailUrl())).json()) as ReceivedEmail[];
+  return emails.filter((email) => email.to === to && email.subject === 'Confirm your e-mail address').length;
+}
+
+test('sign-up answers a registered address as a new one; an unconfirmed account is told why and can get its link again', async ({
+  page,
+}) => {
+  expect(await submitAuthForm(page, '/sign-up', { Name: 'Mallory', Email: email, Password: 'mallory-password-1' })).toBe('check-email');
+  const forRegistered = await page.locator('main').innerText();
+  const pending = `pending+${Date.now()}@example.com`;
+  expect(await submitAuthForm(page, '/sign-up', { Name: 'Pat', Email: pending, Password: PASSWORD })).toBe('check-email');
+  expect(await page.locator('main').innerText()).toBe(forRegistered);
+  expect(forRegistered).toContain(CHECK_EMAIL);
+  const { rows } = await withDatabase((client) => client.query('SELECT name FROM users WHERE email = $1', [email]));
+  expect(rows).toEqual([{ name: 'Casey' }]);
+
+  expect(await submitAuthForm(page, '/sign-in', { Email: pending, Password: PASSWORD })).toBe(
+    'Confirm your e-mail address first: follow the link we sent you.',
+  );
+  expect(await confirmationsTo(pending)).toBe(1);
+  await page.getByRole('button', { name: 'Send the link again' }).click();
+  await expect(page.getByText('A new link is on its way: check your e-mail.')).toBeVisible();
+  await screenshot(page, 'sign-in-unverified');
+  await expect.poll(() => confirmationsTo(pending)).toBe(2);
+  await followVerificationLink(page, pending);
+  await expect(page.getByLabel('Signed in as')).toHaveText(pending);
 });
 
 test('a signed-in user who is not an administrator gets 404 on the admin pages', async ({ page }) => {

@@ -4,6 +4,8 @@ import { buildTestEvent, type TestPrice } from '../../lib/dev/test-events';
 import { type AppServer, startApp, TEST_WEBHOOK_SECRETS } from '../support/app-server';
 import { eventRows, subscriptionRow, testPool } from '../support/database';
 import { deliver } from '../support/deliver';
+import { startMailReceiver } from '../support/mail-receiver';
+import { signUpVerified } from '../support/sign-up';
 import { eventIdOf, freshScenario } from '../support/stripe-events';
 
 // Over HTTP against `next start`: a price outside the catalog unlocks nothing, whatever Stripe bills,
@@ -13,17 +15,19 @@ import { eventIdOf, freshScenario } from '../support/stripe-events';
 const pool = testPool(inject('databaseUrl'));
 let app: AppServer;
 let appUrl = '';
-// Its own server: signing in needs a session secret, which the shared one goes without.
+let mail: Awaited<ReturnType<typeof startMailReceiver>>;
+// Its own server: signing in needs a session secret, which the shared one goes without, and a mail API.
 beforeAll(async () => {
+  mail = await startMailReceiver();
   app = await startApp({
     databaseUrl: inject('appDatabaseUrl'),
-    env: { ...inject('appDatabaseEnv'), BETTER_AUTH_SECRET: 'catalog-test-session-secret-0123456789abcdef' },
+    env: { ...inject('appDatabaseEnv'), BETTER_AUTH_SECRET: 'catalog-test-session-secret-0123456789abcdef', EMAIL_API_URL: mail.url },
     appUrlFromPort: true,
   });
   appUrl = app.url;
 });
 afterAll(async () => {
-  await app.stop();
+  await Promise.all([app.stop(), mail.close()]);
   await pool.end();
 });
 const [secret] = TEST_WEBHOOK_SECRETS as [string];
@@ -39,24 +43,15 @@ const TEAM_MONTHLY: TestPrice = {
   quantity: 5,
 };
 
-/** A customer signed up through the app: their id and session cookie. */
-async function signedUpCustomer(): Promise<{ userId: string; cookie: string }> {
-  const response = await fetch(`${appUrl}/api/auth/sign-up/email`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', origin: appUrl },
-    body: JSON.stringify({
-      name: 'Buyer',
-      email: `buyer-${randomBytes(6).toString('hex')}@example.com`,
-      password: 'correct horse battery staple',
-    }),
+/** A customer signed up through the app (address confirmed by the e-mailed link): their id and session cookie. */
+function signedUpCustomer(): Promise<{ userId: string; cookie: string }> {
+  return signUpVerified({
+    appUrl,
+    mailUrl: mail.url,
+    name: 'Buyer',
+    email: `buyer-${randomBytes(6).toString('hex')}@example.com`,
+    password: 'correct horse battery staple',
   });
-  expect(response.status).toBe(200);
-  const { user } = (await response.json()) as { user: { id: string } };
-  const cookie = response.headers
-    .getSetCookie()
-    .map((line) => line.split(';')[0])
-    .join('; ');
-  return { userId: user.id, cookie };
 }
 
 async function billingStatus(cookie: string) {

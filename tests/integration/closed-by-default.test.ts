@@ -2,10 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { CLIENT_ADDRESS_WARNING } from '../../lib/auth/client-address-source';
+import { findCatalogPrice } from '../../lib/billing/catalog';
+import { billingOf } from '../../lib/dev/simulate-checkout';
+import { buildTestEvent } from '../../lib/dev/test-events';
 import { DEVELOPMENT_WEBHOOK_SECRET } from '../../lib/env';
 import { type AppServer, startApp, TEST_WEBHOOK_SECRETS } from '../support/app-server';
 import { deliver } from '../support/deliver';
 import { testPool } from '../support/database';
+import { receivedEmail, startMailReceiver, verificationLink } from '../support/mail-receiver';
+import { postAuth, signUpVerified } from '../support/sign-up';
 import { eventBody, freshScenario, signatureHeader } from '../support/stripe-events';
 
 // Servers started from the production build with NODE_ENV=test: what a staging box might run. No
@@ -18,8 +23,10 @@ const MONTHLY = 'pro_monthly';
 let app: AppServer;
 let bare: AppServer;
 let cookie = '';
+let mail: Awaited<ReturnType<typeof startMailReceiver>>;
 
 beforeAll(async () => {
+  mail = await startMailReceiver();
   const database = { databaseUrl: inject('appDatabaseUrl') };
   [app, bare] = await Promise.all([
     // Configured as an operator would, except the webhook secret (left out on purpose).
@@ -32,29 +39,23 @@ beforeAll(async () => {
         STRIPE_WEBHOOK_SECRET: '',
         STRIPE_SIMULATOR: 'true',
         BETTER_AUTH_SECRET: 'integration-better-auth-secret-0123456789ab',
+        EMAIL_API_URL: mail.url,
       },
     }),
     // Nothing configured at all.
     startApp({ ...database, env: { ...inject('appDatabaseEnv'), NODE_ENV: 'test', STRIPE_WEBHOOK_SECRET: '' } }),
   ]);
-  const signUp = await fetch(`${app.url}/api/auth/sign-up/email`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', origin: app.url },
-    body: JSON.stringify({
-      name: 'Robin',
-      email: `robin+${randomBytes(4).toString('hex')}@example.com`,
-      password: 'closed-by-default-password',
-    }),
-  });
-  expect(signUp.status).toBe(200);
-  cookie = signUp.headers
-    .getSetCookie()
-    .map((value) => value.split(';')[0])
-    .join('; ');
+  ({ cookie } = await signUpVerified({
+    appUrl: app.url,
+    mailUrl: mail.url,
+    name: 'Robin',
+    email: `robin+${randomBytes(4).toString('hex')}@example.com`,
+    password: 'closed-by-default-password',
+  }));
 });
 
 afterAll(async () => {
-  await Promise.all([app?.stop(), bare?.stop()]);
+  await Promise.all([app?.stop(), bare?.stop(), mail?.close()]);
   await pool.end();
 });
 
@@ -136,6 +137,69 @@ describe("state-changing billing routes accept only the app's own origin (403) a
   });
 });
 
+describe('accounts: sign-up tells nobody whether an address is registered, and sign-in needs a confirmed one', () => {
+  it('answers a new and a registered address alike over HTTP, e-mails each its own message on APP_URL, and logs no link', async () => {
+    const registered = `taken+${randomBytes(4).toString('hex')}@example.com`;
+    const owner = await signUpVerified({ appUrl: app.url, mailUrl: mail.url, email: registered, password: 'the owner password 1' });
+    const before = await pool.query(
+      'SELECT u.name, u.updated_at, a.password FROM users u JOIN accounts a ON a.user_id = u.id WHERE u.id = $1',
+      [owner.userId],
+    );
+
+    const fresh = `new+${randomBytes(4).toString('hex')}@example.com`;
+    const answers = [];
+    for (const email of [fresh, registered]) {
+      const response = await fetch(`${app.url}/api/auth/sign-up/email`, {
+        method: 'POST',
+        // A forged forwarded host changes nothing: links are built on APP_URL.
+        headers: { 'content-type': 'application/json', origin: app.url, 'x-forwarded-host': 'evil.example' },
+        body: JSON.stringify({ name: 'Intruder', email, password: 'intruder password 1', callbackURL: '/dashboard' }),
+      });
+      const body = (await response.json()) as { token: unknown; user: Record<string, unknown> };
+      answers.push({
+        status: response.status,
+        cookies: response.headers.getSetCookie(),
+        contentType: response.headers.get('content-type'),
+        token: body.token,
+        keys: Object.keys(body.user).sort(),
+        user: { ...body.user, id: typeof body.user.id, email: typeof body.user.email, createdAt: 'at', updatedAt: 'at' },
+      });
+    }
+    expect(answers[0]).toMatchObject({ status: 200, cookies: [], token: null, user: { name: 'Intruder', emailVerified: false } });
+    expect(answers[1]).toEqual(answers[0]);
+
+    // The registered account is untouched; each mailbox gets its message, with links on APP_URL.
+    const after = await pool.query(
+      'SELECT u.name, u.updated_at, a.password FROM users u JOIN accounts a ON a.user_id = u.id WHERE u.id = $1',
+      [owner.userId],
+    );
+    expect(after.rows).toEqual(before.rows);
+    expect((await pool.query('SELECT count(*)::int AS n FROM users WHERE email = $1', [registered])).rows).toEqual([{ n: 1 }]);
+    const link = await verificationLink(mail.url, fresh);
+    expect(new URL(link).origin).toBe(app.url);
+    const notice = await receivedEmail(mail.url, registered, 'You already have an account');
+    expect(notice.text).toContain(`${app.url}/sign-in`);
+    expect(mail.emails.filter((email) => email.to === registered).map((email) => email.subject)).toEqual([
+      'Confirm your e-mail address',
+      'You already have an account',
+    ]);
+    // A production build never writes a verification link to its log.
+    expect(app.logs()).not.toContain('verify-email');
+  });
+
+  it('refuses to sign in an unconfirmed address with a reason, until its link is followed', async () => {
+    const email = `pending+${randomBytes(4).toString('hex')}@example.com`;
+    expect((await postAuth(app.url, '/sign-up/email', { name: 'Pending', email, password: 'pending password 1' })).status).toBe(200);
+    const early = await postAuth(app.url, '/sign-in/email', { email, password: 'pending password 1' });
+    expect(early.status).toBe(403);
+    expect(await early.json()).toMatchObject({ code: 'EMAIL_NOT_VERIFIED' });
+    const verified = await fetch(await verificationLink(mail.url, email), { redirect: 'manual' });
+    expect(verified.status).toBe(302);
+    expect((await pool.query('SELECT email_verified FROM users WHERE email = $1', [email])).rows).toEqual([{ email_verified: true }]);
+    expect((await postAuth(app.url, '/sign-in/email', { email, password: 'pending password 1' })).status).toBe(200);
+  });
+});
+
 describe('security headers', () => {
   it('puts a nonce-based CSP without eval and framing on every page, and nosniff, Referrer-Policy and HSTS everywhere', async () => {
     const nonces = new Set<string>();
@@ -205,6 +269,50 @@ describe('no development default in a production build, whatever NODE_ENV says',
       expect(page).toContain('STRIPE_WEBHOOK_SECRET is not set');
     }
     expect(await (await fetch(`${bare.url}/`)).text()).not.toContain('Payments on this site are simulated');
+  });
+
+  it('lets a real key end the simulator: the rows it made stay stored but no longer unlock Pro', async () => {
+    const customer = await signUpVerified({
+      appUrl: app.url,
+      mailUrl: mail.url,
+      email: `simulated+${randomBytes(4).toString('hex')}@example.com`,
+      password: 'simulated customer 1',
+    });
+    // The subscription the simulator's checkout posts, delivered (the simulator here has no secret to sign with).
+    const price = findCatalogPrice(MONTHLY);
+    if (!price) throw new Error(`${MONTHLY} is not in the catalog`);
+    const ids = { ...freshScenario(), userId: customer.userId };
+    const body = buildTestEvent('customer.subscription.created', { ids, price: billingOf(price), status: 'active' });
+    expect((await deliver(sharedAppUrl, body, { secret: TEST_WEBHOOK_SECRETS[0] })).status).toBe(200);
+    const status = async (url: string) => {
+      const response = await fetch(`${url}/api/billing/status`, { headers: { cookie: customer.cookie } });
+      expect(response.status).toBe(200);
+      return (await response.json()) as { plan: string };
+    };
+    expect(await status(app.url)).toMatchObject({ plan: 'pro' });
+
+    // The same deployment once the operator sets a real key (STRIPE_SIMULATOR still left on).
+    const keyed = await startApp({
+      databaseUrl: inject('appDatabaseUrl'),
+      appUrlFromPort: true,
+      env: {
+        ...inject('appDatabaseEnv'),
+        STRIPE_SIMULATOR: 'true',
+        STRIPE_SECRET_KEY: 'sk_test_51RealLookingKey0123456789abcdef',
+        BETTER_AUTH_SECRET: 'integration-better-auth-secret-0123456789ab',
+      },
+    });
+    try {
+      expect(await status(keyed.url)).toMatchObject({ plan: 'free' });
+      const dashboard = await (await fetch(`${keyed.url}/dashboard`, { headers: { cookie: customer.cookie } })).text();
+      expect(dashboard).toMatch(/data-testid="plan-name"[^>]*>Free</);
+      expect(dashboard).not.toContain('Payments on this site are simulated');
+    } finally {
+      await keyed.stop();
+    }
+    expect(
+      (await pool.query('SELECT plan, is_active FROM user_subscriptions WHERE stripe_subscription_id = $1', [ids.subscriptionId])).rows,
+    ).toEqual([{ plan: 'pro', is_active: true }]);
   });
 
   it("builds no URL from the request's Host without APP_URL: the billing routes refuse (503) and say what is missing", async () => {
