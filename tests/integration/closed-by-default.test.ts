@@ -149,12 +149,13 @@ describe('accounts: sign-up tells nobody whether an address is registered, and s
     const fresh = `new+${randomBytes(4).toString('hex')}@example.com`;
     const answers = [];
     for (const email of [fresh, registered]) {
-      const response = await fetch(`${app.url}/api/auth/sign-up/email`, {
-        method: 'POST',
-        // A forged forwarded host changes nothing: links are built on APP_URL.
-        headers: { 'content-type': 'application/json', origin: app.url, 'x-forwarded-host': 'evil.example' },
-        body: JSON.stringify({ name: 'Intruder', email, password: 'intruder password 1', callbackURL: '/dashboard' }),
-      });
+      // A forged forwarded host changes nothing: links are built on APP_URL.
+      const response = await postAuth(
+        app.url,
+        '/sign-up/email',
+        { name: 'Intruder', email, password: 'intruder password 1', callbackURL: '/dashboard' },
+        { 'x-forwarded-host': 'evil.example' },
+      );
       const body = (await response.json()) as { token: unknown; user: Record<string, unknown> };
       answers.push({
         status: response.status,

@@ -1,11 +1,16 @@
 import { verificationLink } from './mail-receiver';
 
 /** POSTs to a Better Auth endpoint of `appUrl` from its own origin; on a rate limit, waits as told and tries again. */
-export async function postAuth(appUrl: string, path: string, body: Record<string, unknown>): Promise<Response> {
+export async function postAuth(
+  appUrl: string,
+  path: string,
+  body: Record<string, unknown>,
+  headers: Record<string, string> = {},
+): Promise<Response> {
   for (;;) {
     const response = await fetch(`${appUrl}/api/auth${path}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', origin: appUrl },
+      headers: { 'content-type': 'application/json', origin: appUrl, ...headers },
       body: JSON.stringify(body),
     });
     if (response.status !== 429) return response;
