@@ -20,6 +20,7 @@ const { getAuth } = await import('./auth');
 const { getCurrentUser } = await import('./current-user');
 const { requireAdmin } = await import('./admin');
 const { grantAdminRole } = await import('./grant-admin-role');
+const { PASSWORD_RESET_SUBJECT } = await import('./send-password-reset-link');
 
 const pool = testPool(inject('databaseUrl'));
 // Development logs each e-mail instead of sending it: the tests read the links from there.
@@ -268,6 +269,111 @@ describe('email and password sign-in (Better Auth over Prisma)', () => {
     ).toBe(0);
     requestHeaders.current = new Headers({ cookie });
     expect(await getCurrentUser()).toBeNull();
+  });
+});
+
+/** A GET of a Better Auth link (as a browser follows an e-mailed one), from a client address of its own. */
+function follow(link: string): Promise<Response> {
+  const auth = getAuth();
+  if (!auth) throw new Error('auth is configured outside production');
+  return auth.handler(new Request(link, { headers: { 'x-forwarded-for': `${clientIp()}, 127.0.0.1` } }));
+}
+
+/** Asks for a reset link for `email` as the forgot-password form does, follows it, and returns the token the page receives. */
+async function resetToken(email: string): Promise<string> {
+  const response = await post('/request-password-reset', { email, redirectTo: '/reset-password' }, clientIp());
+  expect(response.status).toBe(200);
+  const landing = await follow(mail.link(email, PASSWORD_RESET_SUBJECT));
+  expect(landing.status).toBe(302);
+  const location = new URL(landing.headers.get('location') ?? '');
+  expect(location.pathname).toBe('/reset-password');
+  return location.searchParams.get('token') ?? '';
+}
+
+describe('password reset', () => {
+  it('answers a registered and an unknown address identically, and e-mails only the registered one', async () => {
+    const registered = freshEmail();
+    await signUpVerified('Reg', registered);
+    const emailsBefore = mail.emails().length;
+    const answers = [];
+    for (const email of [registered, freshEmail()]) {
+      const response = await post('/request-password-reset', { email, redirectTo: '/reset-password' }, clientIp());
+      answers.push({ status: response.status, cookies: response.headers.getSetCookie(), body: await response.json() });
+    }
+    expect(answers[0]).toEqual({
+      status: 200,
+      cookies: [],
+      body: { status: true, message: 'If this email exists in our system, check your email for the reset link' },
+    });
+    expect(answers[1]).toEqual(answers[0]);
+    const sent = mail.emails().slice(emailsBefore);
+    expect(sent.map(({ to, subject }) => ({ to, subject }))).toEqual([{ to: registered.toLowerCase(), subject: PASSWORD_RESET_SUBJECT }]);
+    // The link goes through Better Auth, which checks the token before the page shows its form.
+    expect(sent[0]?.url).toMatch(/^http:\/\/localhost:3000\/api\/auth\/reset-password\/\w+\?callbackURL=%2Freset-password$/);
+  });
+
+  it('sets a new password once: the old one stops working and every session is revoked', async () => {
+    const email = freshEmail();
+    const first = await signUpVerified('Forgetful', email);
+    const second = sessionCookie(await post('/sign-in/email', { email, password: PASSWORD }, clientIp()));
+    const {
+      rows: [user],
+    } = await pool.query('SELECT id FROM users WHERE email = $1', [email.toLowerCase()]);
+    expect((await pool.query('SELECT 1 FROM sessions WHERE user_id = $1', [user.id])).rowCount).toBe(2);
+
+    const token = await resetToken(email);
+    const reset = await post('/reset-password', { newPassword: 'a brand new password', token }, clientIp());
+    expect(reset.status).toBe(200);
+    expect(await reset.json()).toEqual({ status: true });
+
+    expect((await pool.query('SELECT 1 FROM sessions WHERE user_id = $1', [user.id])).rowCount).toBe(0);
+    for (const cookie of [first, second]) {
+      requestHeaders.current = new Headers({ cookie });
+      expect(await getCurrentUser()).toBeNull();
+    }
+    const old = await post('/sign-in/email', { email, password: PASSWORD }, clientIp());
+    expect(old.status).toBe(401);
+    expect((await post('/sign-in/email', { email, password: 'a brand new password' }, clientIp())).status).toBe(200);
+
+    // The link works once; an unknown token is refused by the endpoint and by the link alike.
+    const again = await post('/reset-password', { newPassword: 'yet another password', token }, clientIp());
+    expect(again.status).toBe(400);
+    expect(await again.json()).toMatchObject({ code: 'INVALID_TOKEN' });
+    const forged = await follow('http://localhost:3000/api/auth/reset-password/not-a-token?callbackURL=%2Freset-password');
+    expect(forged.status).toBe(302);
+    expect(forged.headers.get('location')).toBe('http://localhost:3000/reset-password?error=INVALID_TOKEN');
+    expect((await post('/sign-in/email', { email, password: 'yet another password' }, clientIp())).status).toBe(401);
+  });
+
+  it('lets the owner take back an address someone else registered unconfirmed: confirmed, their password only', async () => {
+    const email = freshEmail();
+    // Someone registers the owner's address with their own password and never confirms it.
+    expect(
+      (await post('/sign-up/email', { name: 'Squatter', email, password: 'the squatter password', callbackURL: '/dashboard' }, clientIp()))
+        .status,
+    ).toBe(200);
+    const {
+      rows: [user],
+    } = await pool.query('SELECT id, email_verified FROM users WHERE email = $1', [email.toLowerCase()]);
+    expect(user.email_verified).toBe(false);
+
+    // The owner's sign-up only says "check your e-mail"; the notice they get offers the reset.
+    expect((await post('/sign-up/email', { name: 'Owner', email, password: PASSWORD, callbackURL: '/dashboard' }, clientIp())).status).toBe(
+      200,
+    );
+    expect(mail.emails().at(-1)).toMatchObject({ to: email.toLowerCase(), subject: 'You already have an account' });
+    const token = await resetToken(email);
+    expect((await post('/reset-password', { newPassword: PASSWORD, token }, clientIp())).status).toBe(200);
+
+    // Holding the mailbox proved ownership: confirmed, signed in with the owner's password only.
+    expect((await pool.query('SELECT id, email_verified FROM users WHERE email = $1', [email.toLowerCase()])).rows).toEqual([
+      { id: user.id, email_verified: true },
+    ]);
+    expect((await post('/sign-in/email', { email, password: 'the squatter password' }, clientIp())).status).toBe(401);
+    const signedIn = await post('/sign-in/email', { email, password: PASSWORD }, clientIp());
+    expect(signedIn.status).toBe(200);
+    requestHeaders.current = new Headers({ cookie: sessionCookie(signedIn) });
+    expect(await getCurrentUser()).toMatchObject({ id: user.id, email: email.toLowerCase() });
   });
 });
 

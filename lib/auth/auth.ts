@@ -6,9 +6,11 @@ import { getPrisma } from '../db/client';
 import { authBaseUrl, demoSignInEnabled, oauthProviders, sessionSecret } from '../env';
 import { logger } from '../logger';
 import { clientAddressSource } from './client-address-source';
+import { confirmEmailAddress } from './confirm-email-address';
 import { demoSignIn } from './demo-sign-in';
 import { limitSignInPerAccount } from './limit-sign-in-per-account';
 import { notifyExistingAccount } from './notify-existing-account';
+import { sendPasswordResetLink } from './send-password-reset-link';
 import { sendVerificationLink } from './send-verification-link';
 
 function createAuth(secret: string) {
@@ -32,6 +34,11 @@ function createAuth(secret: string) {
       enabled: true,
       requireEmailVerification: true,
       onExistingUserSignUp: ({ user }) => notifyExistingAccount(user.email),
+      // A forgotten password, or an address someone else registered first: the reset link (valid an
+      // hour) sets a new password, ends every session, and confirms the address its owner just proved.
+      sendResetPassword: ({ user, url }) => sendPasswordResetLink(user.email, url),
+      revokeSessionsOnPasswordReset: true,
+      onPasswordReset: ({ user }) => confirmEmailAddress(user.id),
     },
     emailVerification: {
       sendOnSignUp: true,

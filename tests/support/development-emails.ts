@@ -17,17 +17,20 @@ export function captureDevelopmentEmails() {
       .map((line) => JSON.parse(line) as { msg?: string } & LoggedEmail)
       .filter((entry) => entry.msg === DEVELOPMENT_EMAIL_LOG_MESSAGE)
       .map(({ to, subject, url }) => ({ to, subject, url }));
+  function link(to: string, subject: string): string {
+    const found = emails()
+      .filter((email) => email.to === to.toLowerCase() && email.subject === subject)
+      .at(-1);
+    if (!found) throw new Error(`no e-mail "${subject}" logged for ${to}`);
+    return found.url;
+  }
   return {
     lines,
     emails,
+    /** The link of the newest e-mail logged for `to` whose subject is `subject`. */
+    link,
     /** The newest verification link logged for `to`. */
-    verificationLink(to: string): string {
-      const found = emails()
-        .filter((email) => email.to === to.toLowerCase() && email.subject === 'Confirm your e-mail address')
-        .at(-1);
-      if (!found) throw new Error(`no verification e-mail logged for ${to}`);
-      return found.url;
-    },
+    verificationLink: (to: string): string => link(to, 'Confirm your e-mail address'),
     restore: () => spy.mockRestore(),
   };
 }
