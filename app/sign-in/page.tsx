@@ -27,6 +27,9 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
       <SignInForm next={next} />
       {providers.length > 0 ? <OAuthButtons providers={providers} next={next} /> : null}
       <p>
+        <Link href="/forgot-password">Forgot your password?</Link>
+      </p>
+      <p>
         No account yet? <Link href={`/sign-up?next=${encodeURIComponent(next)}`}>Create an account</Link>
       </p>
       {demoSignInEnabled() ? (

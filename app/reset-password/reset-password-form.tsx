@@ -1,0 +1,65 @@
+'use client';
+
+import Link from 'next/link';
+import { type FormEvent, useState } from 'react';
+import { authClient, authErrorMessage } from '@/lib/auth/auth-client';
+
+/** What the page says for a link that is unknown, used or expired (valid an hour, once). */
+const INVALID_RESET_LINK = 'This link is invalid or has expired.';
+
+export function ResetPasswordForm({ token }: { token: string }) {
+  const [done, setDone] = useState(false);
+  const [error, setError] = useState<{ message: string; invalid: boolean } | null>(null);
+  const [pending, setPending] = useState(false);
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    setPending(true);
+    let retryAfter: string | null = null;
+    const result = await authClient.resetPassword(
+      { newPassword: String(new FormData(event.currentTarget).get('password') ?? ''), token },
+      { onError: ({ response }) => void (retryAfter = response.headers.get('X-Retry-After')) },
+    );
+    setPending(false);
+    if (!result.error) return setDone(true);
+    const invalid = result.error.code === 'INVALID_TOKEN';
+    setError({ message: invalid ? INVALID_RESET_LINK : authErrorMessage(result.error, retryAfter), invalid });
+  }
+
+  if (done)
+    return (
+      <p id="reset-password-done" role="status" className="notice">
+        Your password is changed and every other session is signed out. <Link href="/sign-in">Sign in with it</Link>
+      </p>
+    );
+  return (
+    <form onSubmit={submit} className="card" aria-describedby={error ? 'reset-password-error' : undefined}>
+      {error ? (
+        <p id="reset-password-error" role="alert" className="notice error">
+          {error.message} {error.invalid ? <Link href="/forgot-password">Ask for a new link</Link> : null}
+        </p>
+      ) : null}
+      <div className="form-row">
+        <div>
+          <label htmlFor="password">New password</label>
+          <input
+            id="password"
+            name="password"
+            type="password"
+            autoComplete="new-password"
+            required
+            minLength={8}
+            maxLength={128}
+            aria-describedby="password-rule"
+          />
+          <small id="password-rule" style={{ display: 'block' }}>
+            At least 8 characters.
+          </small>
+        </div>
+        <button type="submit" className="button" disabled={pending}>
+          {pending ? 'Saving…' : 'Set the new password'}
+        </button>
+      </div>
+    </form>
+  );
+}
