@@ -9,7 +9,7 @@ import { DEVELOPMENT_WEBHOOK_SECRET } from '../../lib/env';
 import { type AppServer, startApp, TEST_WEBHOOK_SECRETS } from '../support/app-server';
 import { deliver } from '../support/deliver';
 import { testPool } from '../support/database';
-import { receivedEmail, startMailReceiver, verificationLink } from '../support/mail-receiver';
+import { passwordResetLink, receivedEmail, startMailReceiver, verificationLink } from '../support/mail-receiver';
 import { postAuth, signUpVerified } from '../support/sign-up';
 import { eventBody, freshScenario, signatureHeader } from '../support/stripe-events';
 
@@ -180,6 +180,7 @@ describe('accounts: sign-up tells nobody whether an address is registered, and s
     expect(new URL(link).origin).toBe(app.url);
     const notice = await receivedEmail(mail.url, registered, 'You already have an account');
     expect(notice.text).toContain(`${app.url}/sign-in`);
+    expect(notice.text).toContain(`${app.url}/forgot-password`);
     expect(mail.emails.filter((email) => email.to === registered).map((email) => email.subject)).toEqual([
       'Confirm your e-mail address',
       'You already have an account',
@@ -198,6 +199,34 @@ describe('accounts: sign-up tells nobody whether an address is registered, and s
     expect(verified.status).toBe(302);
     expect((await pool.query('SELECT email_verified FROM users WHERE email = $1', [email])).rows).toEqual([{ email_verified: true }]);
     expect((await postAuth(app.url, '/sign-in/email', { email, password: 'pending password 1' })).status).toBe(200);
+  });
+});
+
+describe('password reset', () => {
+  it('e-mails the reset link on APP_URL despite a forged forwarded host, answering an unknown address alike', async () => {
+    const email = `reset+${randomBytes(4).toString('hex')}@example.com`;
+    await signUpVerified({ appUrl: app.url, mailUrl: mail.url, email, password: 'the old password 1' });
+    const forged = { 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https' };
+    const answers = [];
+    for (const address of [email, `nobody+${randomBytes(4).toString('hex')}@example.com`]) {
+      const response = await postAuth(app.url, '/request-password-reset', { email: address, redirectTo: '/reset-password' }, forged);
+      answers.push({ status: response.status, cookies: response.headers.getSetCookie(), body: await response.text() });
+    }
+    expect(answers[0]).toMatchObject({ status: 200, cookies: [] });
+    expect(answers[1]).toEqual(answers[0]);
+
+    const link = await passwordResetLink(mail.url, email);
+    expect(new URL(link).origin).toBe(app.url);
+    const landing = await fetch(link, { redirect: 'manual', headers: forged });
+    expect(landing.status).toBe(302);
+    const page = new URL(landing.headers.get('location') ?? '');
+    expect(`${page.origin}${page.pathname}`).toBe(`${app.url}/reset-password`);
+    const reset = await postAuth(app.url, '/reset-password', { newPassword: 'the new password 1', token: page.searchParams.get('token') });
+    expect(reset.status).toBe(200);
+    expect((await postAuth(app.url, '/sign-in/email', { email, password: 'the old password 1' })).status).toBe(401);
+    expect((await postAuth(app.url, '/sign-in/email', { email, password: 'the new password 1' })).status).toBe(200);
+    // A production build never writes a reset link to its log.
+    expect(app.logs()).not.toContain('reset-password/');
   });
 });
 

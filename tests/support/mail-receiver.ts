@@ -59,3 +59,11 @@ export async function verificationLink(url: string, to: string): Promise<string>
   if (!link) throw new Error(`no verification link in the e-mail to ${to}`);
   return link;
 }
+
+/** The password reset link in the newest "Reset your password" e-mail to `to`. */
+export async function passwordResetLink(url: string, to: string): Promise<string> {
+  const { text } = await receivedEmail(url, to, 'Reset your password');
+  const link = /https?:\/\/\S+\/reset-password\/\S+/.exec(text)?.[0];
+  if (!link) throw new Error(`no password reset link in the e-mail to ${to}`);
+  return link;
+}
