@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import type { ReceivedEmail } from '../support/mail-receiver';
+import { passwordResetLink, type ReceivedEmail } from '../support/mail-receiver';
 import {
   baseUrl,
   CHECK_EMAIL,
@@ -61,6 +61,53 @@ test('a wrong password is refused', async ({ page }) => {
   await screenshot(page, 'sign-in-wrong-password');
   await page.goto(`${baseUrl()}/dashboard`);
   await expect(page).toHaveURL(/\/sign-in\?next=\/dashboard$/);
+});
+
+test('forgot password -> link from the e-mail -> new password -> signed in with it; other sessions end', async ({ page }) => {
+  const forgetful = `forgetful+${Date.now()}@example.com`;
+  await signIn(page, forgetful);
+
+  // The form answers an unknown address exactly as a registered one.
+  const answers: string[] = [];
+  for (const address of [forgetful, `nobody+${Date.now()}@example.com`]) {
+    await page.goto(`${baseUrl()}/sign-in`);
+    await page.getByRole('link', { name: 'Forgot your password?' }).click();
+    await expect(page).toHaveURL(/\/forgot-password$/);
+    await page.getByLabel('Email', { exact: true }).fill(address);
+    await page.getByRole('button', { name: 'Send the link' }).click();
+    await expect(page.locator('#forgot-password-sent')).toBeVisible();
+    answers.push(await page.locator('main').innerText());
+  }
+  expect(answers[1]).toBe(answers[0]);
+  expect(answers[0]).toContain('If an account exists for this address, we sent a link');
+  await screenshot(page, 'forgot-password-sent');
+
+  await page.goto(await passwordResetLink(mailUrl(), forgetful));
+  await expect(page).toHaveURL(/\/reset-password\?token=/);
+  await page.getByLabel('New password', { exact: true }).fill('e2e-a-new-password');
+  await page.getByRole('button', { name: 'Set the new password' }).click();
+  await expect(page.locator('#reset-password-done')).toContainText('Your password is changed');
+  await screenshot(page, 'reset-password-done');
+  // The session this browser had before the reset is over.
+  await page.goto(`${baseUrl()}/dashboard`);
+  await expect(page).toHaveURL(/\/sign-in\?next=\/dashboard$/);
+
+  expect(await submitAuthForm(page, '/sign-in', { Email: forgetful, Password: PASSWORD })).toBe('Invalid email or password');
+  expect(await submitAuthForm(page, '/sign-in', { Email: forgetful, Password: 'e2e-a-new-password' })).toBe('dashboard');
+  await expect(page.getByLabel('Signed in as')).toHaveText(forgetful);
+});
+
+test('an unknown reset link says so, at the link and on submit, and offers a new one', async ({ page }) => {
+  await page.goto(`${baseUrl()}/api/auth/reset-password/not-a-token?callbackURL=%2Freset-password`);
+  await expect(page).toHaveURL(/\/reset-password\?error=INVALID_TOKEN$/);
+  await expect(page.locator('#reset-password-error')).toContainText('This link is invalid or has expired.');
+  // A token that passes the link but is refused on submit (here: made up) says the same.
+  await page.goto(`${baseUrl()}/reset-password?token=made-up-token`);
+  await page.getByLabel('New password', { exact: true }).fill('e2e-a-new-password');
+  await page.getByRole('button', { name: 'Set the new password' }).click();
+  await expect(page.locator('#reset-password-error')).toContainText('This link is invalid or has expired.');
+  await page.getByRole('link', { name: 'Ask for a new link' }).click();
+  await expect(page).toHaveURL(/\/forgot-password$/);
 });
 
 /** How many "Confirm your e-mail address" e-mails the app sent to `to`. */

@@ -47,7 +47,16 @@ async function expectSecureDocument(page: Page, path: string) {
 
 test('every page carries the security headers, and its scripts run under the CSP with no violation', async ({ page }) => {
   const violations = await cspViolations(page, async () => {
-    for (const path of ['/', '/pricing', '/sign-in', '/sign-up', `/sign-in?next=${encodeURIComponent('/pricing')}`])
+    for (const path of [
+      '/',
+      '/pricing',
+      '/sign-in',
+      '/sign-up',
+      `/sign-in?next=${encodeURIComponent('/pricing')}`,
+      '/forgot-password',
+      '/reset-password?token=csp-check',
+      '/reset-password?error=INVALID_TOKEN',
+    ])
       await expectSecureDocument(page, path);
     // Signing in runs the client-side form (React hydrated under the CSP), then the signed-in pages.
     await signIn(page, 'admin@example.com');
