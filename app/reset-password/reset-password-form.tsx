@@ -1,6 +1,7 @@
 'use client';
 
 import Link from 'next/link';
+import { useRouter } from 'next/navigation';
 import { type FormEvent, useState } from 'react';
 import { authClient, authErrorMessage } from '@/lib/auth/auth-client';
 
@@ -11,6 +12,7 @@ export function ResetPasswordForm({ token }: { token: string }) {
   const [done, setDone] = useState(false);
   const [error, setError] = useState<{ message: string; invalid: boolean } | null>(null);
   const [pending, setPending] = useState(false);
+  const router = useRouter();
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -21,7 +23,11 @@ export function ResetPasswordForm({ token }: { token: string }) {
       { onError: ({ response }) => void (retryAfter = response.headers.get('X-Retry-After')) },
     );
     setPending(false);
-    if (!result.error) return setDone(true);
+    if (!result.error) {
+      setDone(true);
+      // Every session ended, this browser's too: the header must stop showing it signed in.
+      return router.refresh();
+    }
     const invalid = result.error.code === 'INVALID_TOKEN';
     setError({ message: invalid ? INVALID_RESET_LINK : authErrorMessage(result.error, retryAfter), invalid });
   }
@@ -29,7 +35,7 @@ export function ResetPasswordForm({ token }: { token: string }) {
   if (done)
     return (
       <p id="reset-password-done" role="status" className="notice">
-        Your password is changed and every other session is signed out. <Link href="/sign-in">Sign in with it</Link>
+        Your password is changed and every session is signed out. <Link href="/sign-in">Sign in with it</Link>
       </p>
     );
   return (
