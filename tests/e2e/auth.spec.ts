@@ -87,8 +87,9 @@ test('forgot password -> link from the e-mail -> new password -> signed in with 
   await page.getByLabel('New password', { exact: true }).fill('e2e-a-new-password');
   await page.getByRole('button', { name: 'Set the new password' }).click();
   await expect(page.locator('#reset-password-done')).toContainText('Your password is changed');
+  // The session this browser had before the reset is over, and the header says so at once.
+  await expect(page.getByLabel('Signed in as')).toHaveCount(0);
   await screenshot(page, 'reset-password-done');
-  // The session this browser had before the reset is over.
   await page.goto(`${baseUrl()}/dashboard`);
   await expect(page).toHaveURL(/\/sign-in\?next=\/dashboard$/);
 
