@@ -15,6 +15,7 @@ const config = {
     'lib/billing/plans.ts',
     'lib/billing/catalog.ts',
     'lib/billing/resolve-catalog-price.ts',
+    'lib/billing/list-catalog-price-ids.ts',
     'lib/billing/setup-stripe-account.ts',
     'lib/billing/get-features.ts',
     'lib/cache/**/*.ts',

@@ -55,6 +55,35 @@ describe('resolveCatalogPriceId', () => {
     [old.lookup_key, moved.lookup_key] = ['pro_monthly', null];
   });
 
+  it('answers a configured STRIPE_PRICE_<LOOKUP_KEY> id without asking Stripe', async () => {
+    vi.stubEnv('STRIPE_PRICE_PRO_MONTHLY', 'price_configured_pro_monthly');
+    vi.resetModules();
+    try {
+      const configured = await import('./resolve-catalog-price');
+      const before = lookups();
+      expect(await configured.resolveCatalogPriceId(double.stripe, price('pro_monthly'))).toBe('price_configured_pro_monthly');
+      expect(lookups()).toBe(before);
+      expect(await configured.resolveCatalogPriceId(double.stripe, price('team_annual'))).toBe('price_acct_team_annual');
+      expect(lookups()).toBe(before + 1);
+    } finally {
+      vi.unstubAllEnvs();
+      vi.resetModules();
+    }
+  });
+
+  it('shares a look-up in flight; one waiting on a look-up that fails asks again', async () => {
+    const broken = await startStripeApiDouble();
+    await broken.close();
+    const [failed, waited, shared] = await Promise.allSettled([
+      resolveCatalogPriceId(broken.stripe, price('pro_monthly')),
+      resolveCatalogPriceId(double.stripe, price('team_annual')),
+      resolveCatalogPriceId(double.stripe, price('pro_monthly')),
+    ]);
+    expect(failed.status).toBe('rejected');
+    expect(waited).toEqual({ status: 'fulfilled', value: 'price_acct_team_annual' });
+    expect(shared).toEqual({ status: 'fulfilled', value: 'price_acct_pro_monthly' });
+  });
+
   it('does not cache a failed look-up', async () => {
     const broken = await startStripeApiDouble();
     await broken.close();

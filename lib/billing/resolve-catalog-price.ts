@@ -1,23 +1,12 @@
 import type Stripe from 'stripe';
 import { stripePriceIds } from '../env';
 import { CATALOG_PRICES, type CatalogPrice } from './catalog';
+import { listCatalogPriceIds } from './list-catalog-price-ids';
 
 const CACHE_MS = 5 * 60_000;
-/** Stripe allows up to 10 lookup keys per prices.list call. */
-const LOOKUP_KEYS_PER_CALL = 10;
 
-type PriceIds = { ids: Map<string, string>; fetchedAt: number };
+type PriceIds = { ids: Map<string | null, string>; fetchedAt: number };
 const globalForPrices = globalThis as unknown as { catalogPriceIds?: Promise<PriceIds> };
-
-async function fetchPriceIds(stripe: Stripe): Promise<PriceIds> {
-  const ids = new Map<string, string>();
-  const keys = CATALOG_PRICES.map((price) => price.lookupKey);
-  for (let start = 0; start < keys.length; start += LOOKUP_KEYS_PER_CALL) {
-    const page = await stripe.prices.list({ lookup_keys: keys.slice(start, start + LOOKUP_KEYS_PER_CALL), active: true, limit: 100 });
-    for (const price of page.data) if (price.lookup_key) ids.set(price.lookup_key, price.id);
-  }
-  return { ids, fetchedAt: Date.now() };
-}
 
 /** Forgets the cached ids (after `stripe:setup` moved a lookup key, or in tests). */
 export function forgetCatalogPriceIds(): void {
@@ -27,21 +16,19 @@ export function forgetCatalogPriceIds(): void {
 /**
  * The Stripe price id that sells a catalog price in this account: `STRIPE_PRICE_<LOOKUP_KEY>` when
  * set, else the price holding the lookup key, resolved through Stripe and cached for five minutes
- * (one call for the whole catalog); null when the account has no such price (stripe:setup not run).
+ * (one look-up for the whole catalog); null when the account has no such price (stripe:setup not run).
  */
 export async function resolveCatalogPriceId(stripe: Stripe, price: CatalogPrice): Promise<string | null> {
   const configured = stripePriceIds[price.lookupKey];
   if (configured) return configured;
-  let entry = globalForPrices.catalogPriceIds;
-  const current = entry ? await entry.catch(() => null) : null;
-  if (!entry || !current || Date.now() - current.fetchedAt > CACHE_MS) {
-    const fetching = fetchPriceIds(stripe);
-    entry = fetching;
-    globalForPrices.catalogPriceIds = fetching;
-    // A failed look-up is not cached: the next request asks again.
-    fetching.catch(() => {
-      if (globalForPrices.catalogPriceIds === fetching) forgetCatalogPriceIds();
-    });
-  }
-  return (await entry).ids.get(price.lookupKey) ?? null;
+  // A look-up in flight is shared (set before any await); a failed one counts as none, so the next request asks again.
+  const entry = globalForPrices.catalogPriceIds;
+  const cached = entry && (await entry.catch(() => undefined));
+  if (cached && Date.now() - cached.fetchedAt <= CACHE_MS) return cached.ids.get(price.lookupKey) ?? null;
+  const fetching = listCatalogPriceIds(
+    stripe,
+    CATALOG_PRICES.map((candidate) => candidate.lookupKey),
+  ).then((ids) => ({ ids, fetchedAt: Date.now() }));
+  globalForPrices.catalogPriceIds = fetching;
+  return (await fetching).ids.get(price.lookupKey) ?? null;
 }

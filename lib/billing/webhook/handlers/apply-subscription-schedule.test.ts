@@ -239,6 +239,21 @@ describe('the next phase, read through the catalog', () => {
     expect(pendingChangeOf(parsed)).toEqual({ plan: 'unknown', priceId: null, billingPeriod: null, quantity: null, changeAt: END });
   });
 
+  it('reads a phase without metadata by its prices alone', () => {
+    const parsed = parse(schedule(scenario, 'subscription_schedule.updated'));
+    const next = parsed.phases[1];
+    if (!next) throw new Error('no second phase');
+    next.metadata = null;
+    next.items = [{ price: { id: 'price_elsewhere', lookup_key: null }, quantity: 2 }];
+    expect(pendingChangeOf(parsed)).toEqual({
+      plan: 'unknown',
+      priceId: 'price_elsewhere',
+      billingPeriod: null,
+      quantity: 2,
+      changeAt: END,
+    });
+  });
+
   it('is nothing for a schedule that ended or has no next phase', () => {
     expect(pendingChangeOf(parse(schedule(scenario, 'subscription_schedule.released', { status: 'released' })))).toBeNull();
     expect(pendingChangeOf(parse(schedule(scenario, 'subscription_schedule.updated', { currentPhase: 1 })))).toBeNull();

@@ -25,9 +25,9 @@ const LIVE_SCHEDULE_STATUSES = ['not_started', 'active'];
  */
 export function pendingChangeOf(schedule: SubscriptionScheduleFields): PendingChange | null {
   if (!LIVE_SCHEDULE_STATUSES.includes(schedule.status)) return null;
-  const current = schedule.current_phase
-    ? schedule.phases.findIndex((phase) => phase.start_date === schedule.current_phase?.start_date)
-    : -1;
+  // No current phase: no start matches, and the next phase is the first.
+  const currentStart = schedule.current_phase?.start_date;
+  const current = schedule.phases.findIndex((phase) => phase.start_date === currentStart);
   const next = schedule.phases[current + 1];
   if (!next) return null;
   for (const item of next.items) {

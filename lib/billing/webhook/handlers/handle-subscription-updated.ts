@@ -1,5 +1,6 @@
 import type Stripe from 'stripe';
-import { parseEventObject, previousAttributesFields, subscriptionFields } from '../event-fields';
+import { parseEventObject, subscriptionFields } from '../event-fields';
+import { previousStatusOf } from './previous-status-of';
 import type { EventHandler } from './types';
 import { upsertSubscription } from '../../subscriptions/upsert-subscription';
 
@@ -7,6 +8,6 @@ export const handleSubscriptionUpdated: EventHandler<Stripe.CustomerSubscription
   upsertSubscription({
     subscription: parseEventObject(subscriptionFields, event.type, event.data.object),
     observedAt: event.created,
-    previousStatus: previousAttributesFields.safeParse(event.data.previous_attributes).data?.status ?? null,
+    previousStatus: previousStatusOf(event),
     gate,
   });
