@@ -343,3 +343,43 @@ describe('reconciliation lease and listing window', () => {
     );
   });
 });
+
+describe('getReconcileStatus', () => {
+  it('shows the last run of this mode and where its cursor stands', async () => {
+    const { getReconcileStatus } = await import('./get-reconcile-status');
+    expect(await getReconcileStatus()).toEqual({ lastRun: null, cursor: null });
+    await pool.query(
+      "INSERT INTO stripe_reconcile_runs (mode, started_at, status) VALUES ('test', now() - interval '2 hours', 'completed')",
+    );
+    const {
+      rows: [last],
+    } = await pool.query<{ started_at: Date; finished_at: Date }>(
+      `INSERT INTO stripe_reconcile_runs (mode, started_at, finished_at, status, fetched, processed, already_processed, stale, ignored, failed, warning, error)
+       VALUES ('test', now() - interval '1 hour', now() - interval '59 minutes', 'failed', 21, 1, 2, 3, 4, 5, 'Cursor is 26 days old', 'Stripe unreachable')
+       RETURNING started_at, finished_at`,
+    );
+    await pool.query("INSERT INTO stripe_reconcile_runs (mode, status) VALUES ('live', 'completed')");
+    const coveredUntil = new Date('2026-11-28T12:00:00.000Z');
+    await pool.query(
+      "INSERT INTO stripe_reconcile_state (mode, cursor_event_id, covered_until) VALUES ('test', 'evt_test_cursor', $1), ('live', 'evt_live_cursor', now())",
+      [coveredUntil],
+    );
+
+    expect(await getReconcileStatus()).toEqual({
+      lastRun: {
+        startedAt: last?.started_at,
+        finishedAt: last?.finished_at,
+        status: 'failed',
+        warning: 'Cursor is 26 days old',
+        error: 'Stripe unreachable',
+        fetched: 21,
+        processed: 1,
+        alreadyProcessed: 2,
+        stale: 3,
+        ignored: 4,
+        failed: 5,
+      },
+      cursor: { eventId: 'evt_test_cursor', coveredUntil },
+    });
+  });
+});

@@ -40,6 +40,17 @@ async function user(customerId: string | null = null): Promise<string> {
   return id;
 }
 
+/** The JSON lines the logger wrote to `stream` while `run` ran (console.log: info; console.error: warn and error). */
+async function logsOf<T>(stream: 'log' | 'error', run: () => Promise<T>): Promise<{ result: T; lines: Record<string, unknown>[] }> {
+  const spy = vi.spyOn(console, stream).mockImplementation(() => {});
+  try {
+    const result = await run();
+    return { result, lines: spy.mock.calls.map(([line]) => JSON.parse(String(line)) as Record<string, unknown>) };
+  } finally {
+    spy.mockRestore();
+  }
+}
+
 async function driftOf(subscriptionId: string) {
   const { rows } = await pool.query<{ field: string; stored: string | null; stripe: string | null }>(
     'SELECT field, stored, stripe FROM stripe_sync_drift WHERE stripe_subscription_id = $1 ORDER BY field',
@@ -61,7 +72,22 @@ describe('syncStripeSubscriptions', () => {
       { id: d, customer: fresh('cus'), status: 'trialing' },
     );
 
-    expect(await sync.syncStripeSubscriptions()).toEqual({ fetched: 4, created: 4, updated: 0, unchanged: 0, drift: 0, unlinked: 2 });
+    const first = await logsOf('log', () => sync.syncStripeSubscriptions());
+    expect(first.result).toEqual({ fetched: 4, created: 4, updated: 0, unchanged: 0, drift: 0, unlinked: 2 });
+    expect(first.lines.filter((line) => line.msg === 'Sync finished')).toEqual([
+      expect.objectContaining({
+        level: 'info',
+        mode: 'test',
+        dry_run: false,
+        fetched: 4,
+        created: 4,
+        updated: 0,
+        unchanged: 0,
+        drift: 0,
+        unlinked: 2,
+        failed: 0,
+      }),
+    ]);
     expect(await subscriptionRow(pool, a)).toMatchObject({ user_id: byMetadata, status: 'active', is_active: true });
     expect(await subscriptionRow(pool, b)).toMatchObject({ user_id: byCustomer, status: 'past_due' });
     // A metadata user id naming nobody links nothing.
@@ -205,15 +231,20 @@ describe('syncStripeSubscriptions', () => {
     api.hold();
     const first = sync.syncStripeSubscriptions();
     await vi.waitFor(() => expect(api.listRequests()).toHaveLength(1));
-    expect(await sync.syncStripeSubscriptions()).toEqual({
+    const second = await logsOf('error', () => sync.syncStripeSubscriptions());
+    expect(second.result).toEqual({
       fetched: 0,
       created: 0,
       updated: 0,
       unchanged: 0,
       drift: 0,
       unlinked: 0,
-      warning: sync.SYNC_ALREADY_RUNNING_WARNING,
+      warning: 'Another sync run is in progress; this run did nothing',
     });
+    expect(second.lines).toEqual([
+      expect.objectContaining({ level: 'warn', msg: 'Sync skipped', mode: 'test', reason: 'already_running' }),
+    ]);
+    expect(api.listRequests()).toHaveLength(1);
     api.release();
     expect(await first).toMatchObject({ fetched: 1, created: 1 });
   });
@@ -250,7 +281,16 @@ describe('syncStripeSubscriptions', () => {
     const [bad, good] = [fresh('sub'), fresh('sub')];
     api.add({ id: bad, customer: fresh('cus') }, { id: good, customer: fresh('cus') });
     api.update(bad, (object) => Object.assign(object, { cancel_at_period_end: 'maybe' }));
-    expect(await sync.syncStripeSubscriptions()).toEqual({ fetched: 2, created: 1, updated: 0, unchanged: 0, drift: 0, unlinked: 1 });
+    const skipped = await logsOf('error', () => sync.syncStripeSubscriptions());
+    expect(skipped.result).toEqual({ fetched: 2, created: 1, updated: 0, unchanged: 0, drift: 0, unlinked: 1 });
+    expect(skipped.lines).toEqual([
+      expect.objectContaining({
+        level: 'error',
+        msg: 'Sync skipped a subscription',
+        subscription_id: bad,
+        error: expect.stringContaining('cancel_at_period_end'),
+      }),
+    ]);
     expect(await subscriptionRow(pool, bad)).toBeUndefined();
     const { rows } = await pool.query('SELECT status, fetched, created, failed, cursor_subscription_id FROM stripe_sync_runs');
     expect(rows).toEqual([{ status: 'completed', fetched: 2, created: 1, failed: 1, cursor_subscription_id: good }]);
@@ -275,12 +315,98 @@ describe('syncStripeSubscriptions', () => {
     await vi.waitFor(() => expect(api.listRequests()).toHaveLength(2), { timeout: 15_000 });
     await pool.query("UPDATE stripe_sync_state SET lock_token = 'another_run'");
     api.release();
-    await expect(run).rejects.toThrow(/lease lost/);
+    await expect(run).rejects.toMatchObject({
+      name: 'SyncRunError',
+      message: 'Sync stopped: Sync lease lost (no progress saved for 120 s); another run took over',
+      cause: { name: 'SyncLeaseLostError' },
+    });
     expect(await subscriptionRow(pool, ids[0] ?? '')).toBeUndefined();
     const { rows } = await pool.query('SELECT status, fetched FROM stripe_sync_runs');
     expect(rows).toEqual([{ status: 'failed', fetched: 100 }]);
     // The lease is the other run's: this one did not release it.
     expect((await pool.query('SELECT lock_token FROM stripe_sync_state')).rows).toEqual([{ lock_token: 'another_run' }]);
+  });
+});
+
+describe('syncStripeSubscriptions without a Stripe key', () => {
+  it('refuses to run, saying which variable is missing, and records no run', async () => {
+    (globalThis as { stripe?: unknown }).stripe = null;
+    try {
+      await expect(sync.syncStripeSubscriptions()).rejects.toMatchObject({
+        name: 'SyncConfigurationError',
+        message: "STRIPE_SECRET_KEY is not set: sync reads Stripe's subscriptions",
+      });
+    } finally {
+      delete (globalThis as { stripe?: unknown }).stripe;
+    }
+    expect((await pool.query('SELECT count(*)::int AS runs FROM stripe_sync_runs')).rows).toEqual([{ runs: 0 }]);
+  });
+});
+
+describe('getSyncStatus', () => {
+  it('shows the last run of this mode with its drift rows in order, and the unlinked subscriptions, last changed first', async () => {
+    const { getSyncStatus } = await import('./get-sync-status');
+    expect(await getSyncStatus()).toMatchObject({ lastRun: null, drift: [] });
+    const {
+      rows: [older],
+    } = await pool.query<{ id: string }>(
+      "INSERT INTO stripe_sync_runs (mode, started_at, status) VALUES ('test', now() - interval '2 hours', 'completed') RETURNING id",
+    );
+    const {
+      rows: [last],
+    } = await pool.query<{ id: string; started_at: Date; finished_at: Date }>(
+      `INSERT INTO stripe_sync_runs (mode, started_at, finished_at, status, dry_run, fetched, created, updated, unchanged, drift, unlinked, failed, resumed_from, error)
+       VALUES ('test', now() - interval '1 hour', now() - interval '59 minutes', 'failed', true, 21, 1, 2, 3, 4, 5, 6, $1, 'Stripe unreachable')
+       RETURNING id, started_at, finished_at`,
+      [older?.id],
+    );
+    await pool.query("INSERT INTO stripe_sync_runs (mode, status) VALUES ('live', 'completed')");
+    await pool.query(
+      `INSERT INTO stripe_sync_drift (run_id, stripe_subscription_id, user_id, field, stored, stripe)
+       VALUES ($1, 'sub_of_older_run', NULL, 'status', 'active', 'canceled'), ($2, 'sub_z', 'user_z', 'status', 'past_due', 'active'),
+         ($2, 'sub_a', NULL, 'plan', 'free', 'pro')`,
+      [older?.id, last?.id],
+    );
+    const [earlier, later, linked] = [fresh('sub'), fresh('sub'), fresh('sub')];
+    const owner = await user();
+    // Changed in the future: first in the list whatever other tests store meanwhile.
+    await pool.query(
+      `INSERT INTO user_subscriptions (stripe_subscription_id, stripe_customer_id, user_id, status, plan, stripe_price_id, is_active, updated_at)
+       VALUES ($1, 'cus_earlier', NULL, 'active', 'pro', 'price_earlier', true, now() + interval '1 day'),
+         ($2, NULL, NULL, 'trialing', 'team', NULL, true, now() + interval '2 days'),
+         ($3, 'cus_linked', $4, 'active', 'pro', 'price_linked', true, now() + interval '3 days')`,
+      [earlier, later, linked, owner],
+    );
+
+    const status = await getSyncStatus();
+    expect(status.lastRun).toEqual({
+      id: last?.id,
+      startedAt: last?.started_at,
+      finishedAt: last?.finished_at,
+      status: 'failed',
+      dryRun: true,
+      error: 'Stripe unreachable',
+      resumedFrom: older?.id,
+      fetched: 21,
+      created: 1,
+      updated: 2,
+      unchanged: 3,
+      drift: 4,
+      unlinked: 5,
+      failed: 6,
+    });
+    expect(status.drift).toEqual([
+      { stripeSubscriptionId: 'sub_z', userId: 'user_z', field: 'status', stored: 'past_due', stripe: 'active' },
+      { stripeSubscriptionId: 'sub_a', userId: null, field: 'plan', stored: 'free', stripe: 'pro' },
+    ]);
+    expect(status.unlinked.slice(0, 2)).toEqual([
+      { stripeSubscriptionId: later, stripeCustomerId: null, status: 'trialing', plan: 'team', stripePriceId: null },
+      { stripeSubscriptionId: earlier, stripeCustomerId: 'cus_earlier', status: 'active', plan: 'pro', stripePriceId: 'price_earlier' },
+    ]);
+    expect(status.unlinked.some((row) => row.stripeSubscriptionId === linked)).toBe(false);
+    const { rows: counts } = await pool.query<{ total: number }>('SELECT count(*)::int AS total FROM user_subscriptions');
+    expect(status.unlinkedTotal).toBeGreaterThanOrEqual(2);
+    expect(status.unlinkedTotal).toBeLessThan(counts[0]?.total ?? 0);
   });
 });
 

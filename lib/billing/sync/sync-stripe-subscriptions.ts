@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type Stripe from 'stripe';
 import { invalidateFeatureCache } from '../../cache/feature-cache';
 import { getPrisma } from '../../db/client';
 import { Prisma } from '../../db/generated/client';
@@ -86,13 +87,10 @@ function recordSnapshot(run: Run, observedAt: number) {
   };
 }
 
-async function syncPages(run: Run, startingAfter: string | null, now: () => number): Promise<void> {
-  const stripe = getStripe();
-  if (!stripe) return;
+async function syncPages(stripe: Stripe, run: Run, startingAfter: string | null, now: () => number): Promise<void> {
   for await (const { subscriptions, observedAt } of listStripeSubscriptions({ stripe, startingAfter, now })) {
     for (const subscription of subscriptions) {
       run.counts.fetched += 1;
-      const counted = { ...run.counts };
       try {
         const result = await applySubscriptionSnapshot({
           subscription,
@@ -103,8 +101,7 @@ async function syncPages(run: Run, startingAfter: string | null, now: () => numb
         if (!run.dryRun && result.userId && (result.outcome === SNAPSHOT_OUTCOME.created || result.outcome === SNAPSHOT_OUTCOME.updated))
           await invalidateFeatureCache(result.userId);
       } catch (error) {
-        // Rolled back: the counts go back to what was committed.
-        run.counts = counted;
+        // Any other error ends the run, whose row keeps the counts of the last snapshot committed.
         if (!(error instanceof EventShapeError)) throw error;
         // A subscription whose fields this app cannot read is skipped (and logged), not retried forever.
         run.failed += 1;
@@ -121,7 +118,8 @@ async function syncPages(run: Run, startingAfter: string | null, now: () => numb
  * timeout) leaves its cursor, the last subscription applied; the next run continues after it.
  */
 export async function syncStripeSubscriptions({ dryRun = false, now = Date.now }: SyncOptions = {}): Promise<SyncResult> {
-  if (!getStripe()) throw new SyncConfigurationError("STRIPE_SECRET_KEY is not set: sync reads Stripe's subscriptions");
+  const stripe = getStripe();
+  if (!stripe) throw new SyncConfigurationError("STRIPE_SECRET_KEY is not set: sync reads Stripe's subscriptions");
   const mode: SyncMode = expectedLivemode() ? 'live' : 'test';
   const token = randomUUID();
   if (!(await acquireSyncLease(mode, token))) {
@@ -138,7 +136,7 @@ export async function syncStripeSubscriptions({ dryRun = false, now = Date.now }
       select: { id: true },
     });
     run = { id: row.id, mode, token, dryRun, counts: zeroCounts(), failed: 0 };
-    await syncPages(run, resume?.cursor ?? null, now);
+    await syncPages(stripe, run, resume?.cursor ?? null, now);
     await prisma.stripeSyncRun.update({
       where: { id: run.id },
       data: { status: SYNC_RUN_STATUS.completed, finishedAt: new Date(), ...run.counts, failed: run.failed },
