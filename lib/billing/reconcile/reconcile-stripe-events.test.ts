@@ -47,6 +47,17 @@ beforeEach(async () => {
 
 const now = () => Math.floor(Date.now() / 1000);
 
+/** The JSON lines the logger wrote to `stream` while `run` ran (console.log: info; console.error: warn and error). */
+async function logsOf<T>(stream: 'log' | 'error', run: () => Promise<T>): Promise<{ result: T; lines: Record<string, unknown>[] }> {
+  const spy = vi.spyOn(console, stream).mockImplementation(() => {});
+  try {
+    const result = await run();
+    return { result, lines: spy.mock.calls.map(([line]) => JSON.parse(String(line)) as Record<string, unknown>) };
+  } finally {
+    spy.mockRestore();
+  }
+}
+
 function add(name: FixtureName, scenario: Scenario, created: number): string {
   const body = eventBody(name, scenario, { created });
   api.add(body);
@@ -70,7 +81,8 @@ describe('reconcileStripeEvents', () => {
 
     // Taken before the run: how long the run takes on a busy machine does not move the bound.
     const startedAt = now();
-    expect(await reconcile.reconcileStripeEvents()).toEqual({
+    const firstRun = await logsOf('log', () => reconcile.reconcileStripeEvents());
+    expect(firstRun.result).toEqual({
       fetched: 2,
       processed: 2,
       already_processed: 0,
@@ -78,6 +90,21 @@ describe('reconcileStripeEvents', () => {
       ignored: 0,
       failed: 0,
     });
+    expect(firstRun.lines.filter((line) => line.msg === 'Reconciliation finished')).toEqual([
+      {
+        level: 'info',
+        time: expect.any(String),
+        msg: 'Reconciliation finished',
+        mode: 'test',
+        fetched: 2,
+        processed: 2,
+        already_processed: 0,
+        stale: 0,
+        ignored: 0,
+        failed: 0,
+        cursor_event_id: updated,
+      },
+    ]);
     expect(await eventRows(pool, created)).toMatchObject([{ status: 'processed', attempts: 1 }]);
     expect(await eventRows(pool, updated)).toMatchObject([{ status: 'processed', attempts: 1 }]);
     expect(await eventRows(pool, tooOld)).toEqual([]);
@@ -159,7 +186,8 @@ describe('reconcileStripeEvents', () => {
     const ids = scenarios.map((scenario, index) => add('customer.subscription.created', scenario, now() - (3 - index) * DAY));
     throwingEvents.add(ids[1] as string);
 
-    expect(await reconcile.reconcileStripeEvents()).toEqual({
+    const failing = await logsOf('error', () => reconcile.reconcileStripeEvents());
+    expect(failing.result).toEqual({
       fetched: 3,
       processed: 2,
       already_processed: 0,
@@ -167,6 +195,15 @@ describe('reconcileStripeEvents', () => {
       ignored: 0,
       failed: 1,
     });
+    expect(failing.lines).toEqual([
+      expect.objectContaining({
+        level: 'error',
+        msg: 'Reconciliation event failed',
+        event_id: ids[1],
+        type: 'customer.subscription.created',
+        error: 'connection terminated unexpectedly',
+      }),
+    ]);
     expect((await state())?.cursor_event_id).toBe(ids[0]);
     expect(await subscriptionRow(pool, scenarios[2]?.subscriptionId ?? '')).toMatchObject({ status: 'active' });
     expect(await subscriptionRow(pool, scenarios[1]?.subscriptionId ?? '')).toBeUndefined();
@@ -191,7 +228,8 @@ describe('reconcileStripeEvents', () => {
     api.hold();
     const first = reconcile.reconcileStripeEvents();
     await vi.waitFor(() => expect(api.listRequests()).toHaveLength(1));
-    expect(await reconcile.reconcileStripeEvents()).toEqual({
+    const second = await logsOf('error', () => reconcile.reconcileStripeEvents());
+    expect(second.result).toEqual({
       fetched: 0,
       processed: 0,
       already_processed: 0,
@@ -200,6 +238,9 @@ describe('reconcileStripeEvents', () => {
       failed: 0,
       warning: 'Another reconciliation run is in progress; this run did nothing',
     });
+    expect(second.lines).toEqual([
+      expect.objectContaining({ level: 'warn', msg: 'Reconciliation skipped', mode: 'test', reason: 'already_running' }),
+    ]);
     api.release();
     expect(await first).toEqual({ fetched: 1, processed: 1, already_processed: 0, stale: 0, ignored: 0, failed: 0 });
     expect((await pool.query('SELECT count(*)::int AS runs FROM stripe_reconcile_runs')).rows).toEqual([{ runs: 1 }]);
@@ -341,6 +382,21 @@ describe('reconciliation lease and listing window', () => {
     expect(reconcile.cursorAgeWarning(ago(30 * DAY * 1000 + 1), at)).toMatch(
       /^Cursor is 30 days old: Stripe keeps events for 30 days, so events created before 2026-10-30T12:00:00\.000Z were not reconciled/,
     );
+  });
+});
+
+describe('reconcileStripeEvents without a Stripe key', () => {
+  it('refuses to run, saying which variable is missing, and records no run', async () => {
+    (globalThis as { stripe?: unknown }).stripe = null;
+    try {
+      await expect(reconcile.reconcileStripeEvents()).rejects.toMatchObject({
+        name: 'ReconcileConfigurationError',
+        message: "STRIPE_SECRET_KEY is not set: reconciliation reads Stripe's Events API",
+      });
+    } finally {
+      delete (globalThis as { stripe?: unknown }).stripe;
+    }
+    expect((await pool.query('SELECT count(*)::int AS runs FROM stripe_reconcile_runs')).rows).toEqual([{ runs: 0 }]);
   });
 });
 

@@ -40,6 +40,23 @@ describe('diffSubscriptionRows', () => {
     ]);
   });
 
+  it('compares every one of its fields, in its order', () => {
+    const stored = Object.fromEntries(COMPARED_FIELDS.map((field) => [field, `stored ${field}`]));
+    const stripe = Object.fromEntries(COMPARED_FIELDS.map((field) => [field, `stripe ${field}`]));
+    expect(diffSubscriptionRows(stored, { ...stripe, user_id: 'u1', updated_at: 'now' }).map((difference) => difference.field)).toEqual([
+      'status',
+      'plan',
+      'stripe_price_id',
+      'quantity',
+      'current_period_end',
+      'cancel_at_period_end',
+      'cancel_at',
+      'canceled_at',
+      'ended_at',
+      'trial_end',
+    ]);
+  });
+
   it('compares status, plan and price, seats, period end, cancellation and trial end', () => {
     expect(COMPARED_FIELDS).toEqual(
       expect.arrayContaining([

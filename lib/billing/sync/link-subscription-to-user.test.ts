@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { subscriptionRow, testPool } from '../../../tests/support/database';
 import { getBillingTimeline } from '../../admin/get-billing-timeline';
+import { getFeatures } from '../get-features';
 import { LinkSubscriptionError, linkSubscriptionToUser } from './link-subscription-to-user';
 
 const pool = testPool(inject('databaseUrl'));
@@ -75,10 +76,33 @@ describe('linkSubscriptionToUser', () => {
     await expect(linkSubscriptionToUser({ subscriptionId: subscription, user: 'nobody@example.com', actorId: 'admin' })).rejects.toThrow(
       LinkSubscriptionError,
     );
-    await expect(linkSubscriptionToUser({ subscriptionId: fresh('sub'), user: target, actorId: 'admin' })).rejects.toThrow(
-      /No stored subscription/,
-    );
+    await expect(
+      linkSubscriptionToUser({ subscriptionId: subscription, user: 'nobody@example.com', actorId: 'admin' }),
+    ).rejects.toMatchObject({ name: 'LinkSubscriptionError', message: 'No user with id or e-mail address nobody@example.com' });
+    const missing = fresh('sub');
+    await expect(linkSubscriptionToUser({ subscriptionId: missing, user: target, actorId: 'admin' })).rejects.toMatchObject({
+      name: 'LinkSubscriptionError',
+      message: `No stored subscription ${missing}: run a sync first`,
+    });
     expect(await subscriptionRow(pool, subscription)).toMatchObject({ user_id: target });
+  });
+});
+
+describe('linkSubscriptionToUser and the feature cache', () => {
+  it('clears the cached features of the user linked and of the user the subscription leaves', async () => {
+    const subscription = await unlinkedSubscription();
+    const [before, after] = [await user(`${fresh('before')}@example.com`), await user(`${fresh('after')}@example.com`)];
+    await linkSubscriptionToUser({ subscriptionId: subscription, user: before, actorId: 'admin' });
+    // Read (and cached) while the subscription is the first user's.
+    expect((await getFeatures(before)).plan).toBe('pro');
+    expect((await getFeatures(after)).plan).toBe('free');
+
+    expect(await linkSubscriptionToUser({ subscriptionId: subscription, user: after, actorId: 'admin' })).toEqual({
+      userId: after,
+      previousUserId: before,
+    });
+    expect((await getFeatures(after)).plan).toBe('pro');
+    expect((await getFeatures(before)).plan).toBe('free');
   });
 });
 
