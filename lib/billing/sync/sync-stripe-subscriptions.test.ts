@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it, vi } from 'vitest';
 import { subscriptionRow, testPool } from '../../../tests/support/database';
 import { startStripeSubscriptionsApi, type StripeSubscriptionsApi } from '../../../tests/support/stripe-subscriptions-api';
+import { getFeatures } from '../get-features';
 
 // Sync against a real PostgreSQL and the subscriptions double, through the real stripe-node client.
 
@@ -213,6 +214,76 @@ describe('syncStripeSubscriptions', () => {
 
     await pool.query('DELETE FROM stripe_sync_drift');
     expect(await sync.syncStripeSubscriptions()).toMatchObject({ fetched: 1, unchanged: 1, drift: 0 });
+  });
+
+  it('records what each snapshot changed in the audit trail, with its run and time; unchanged and dry runs record nothing', async () => {
+    const owner = await user();
+    const id = fresh('sub');
+    api.add({ id, customer: fresh('cus'), metadata: { user_id: owner } });
+    const changes = async () =>
+      (
+        await pool.query<{ outcome: string; observed_at: Date }>(
+          `SELECT source, outcome, user_id, note, changes, run_id, observed_at FROM stripe_subscription_changes
+           WHERE stripe_subscription_id = $1 ORDER BY id`,
+          [id],
+        )
+      ).rows;
+    const lastRunId = async () =>
+      (await pool.query<{ id: string }>('SELECT id FROM stripe_sync_runs ORDER BY started_at DESC LIMIT 1')).rows[0]?.id;
+
+    expect(await sync.syncStripeSubscriptions({ dryRun: true })).toMatchObject({ created: 1 });
+    expect(await changes()).toEqual([]);
+
+    const before = Date.now() - 1_000;
+    expect((await getFeatures(owner)).plan).toBe('free');
+    expect(await sync.syncStripeSubscriptions()).toMatchObject({ created: 1 });
+    // The user's cached features were cleared: the new subscription shows at once.
+    expect((await getFeatures(owner)).plan).toBe('pro');
+    const created = await lastRunId();
+    await pool.query(
+      `UPDATE user_subscriptions SET status = 'past_due', user_id = NULL, last_event_at = last_event_at - interval '1 hour'
+       WHERE stripe_subscription_id = $1`,
+      [id],
+    );
+    expect(await sync.syncStripeSubscriptions()).toMatchObject({ updated: 1, drift: 1 });
+    const updated = await lastRunId();
+    expect(await sync.syncStripeSubscriptions()).toMatchObject({ unchanged: 1 });
+    // A newer event has been applied meanwhile: the snapshot is stale, and says so.
+    await pool.query(`UPDATE user_subscriptions SET last_event_at = now() + interval '1 hour' WHERE stripe_subscription_id = $1`, [id]);
+    expect(await sync.syncStripeSubscriptions()).toMatchObject({ unchanged: 1, drift: 0 });
+    const stale = await lastRunId();
+
+    const rows = await changes();
+    expect(rows).toEqual([
+      {
+        source: 'sync',
+        outcome: 'created',
+        user_id: owner,
+        note: null,
+        changes: expect.objectContaining({
+          status: { stored: null, stripe: 'active' },
+          plan: { stored: null, stripe: 'pro' },
+          quantity: { stored: null, stripe: '1' },
+          user_id: { stored: null, stripe: owner },
+        }),
+        run_id: created,
+        observed_at: expect.any(Date),
+      },
+      {
+        source: 'sync',
+        outcome: 'updated',
+        user_id: owner,
+        note: null,
+        changes: { status: { stored: 'past_due', stripe: 'active' }, user_id: { stored: null, stripe: owner } },
+        run_id: updated,
+        observed_at: expect.any(Date),
+      },
+      { source: 'sync', outcome: 'stale', user_id: owner, note: 'stale', changes: {}, run_id: stale, observed_at: expect.any(Date) },
+    ]);
+    for (const row of rows) {
+      expect(row.observed_at.getTime()).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000);
+      expect(row.observed_at.getTime()).toBeLessThanOrEqual(Date.now());
+    }
   });
 
   it('shows a terminal stored status Stripe contradicts as drift, and does not revive it', async () => {
