@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { authorizeCronRequest } from './authorize-cron-request';
 import { CronUnauthorizedError, ReconcileConfigurationError, reconcileErrorResponse, ReconcileRunError } from './reconcile-errors';
 
@@ -12,6 +12,12 @@ describe('authorizeCronRequest', () => {
     for (const header of [undefined, `bearer ${SECRET}`, SECRET, `Bearer ${SECRET.slice(0, -1)}`, 'Bearer ']) {
       expect(() => authorizeCronRequest(request(header), SECRET)).toThrow(CronUnauthorizedError);
     }
+  });
+
+  it('refuses with an error that says only Unauthorized', () => {
+    expect(() => authorizeCronRequest(request(`Bearer wrong`), SECRET)).toThrow(
+      expect.objectContaining({ name: 'CronUnauthorizedError', message: 'Unauthorized' }),
+    );
   });
 
   it('lets nobody in when no CRON_SECRET is configured', () => {
@@ -28,10 +34,25 @@ describe('reconcileErrorResponse', () => {
     const unconfigured = reconcileErrorResponse(new ReconcileConfigurationError('STRIPE_SECRET_KEY is not set'));
     expect(unconfigured.status).toBe(503);
     expect(await unconfigured.json()).toEqual({ error: 'STRIPE_SECRET_KEY is not set' });
-    const stopped = reconcileErrorResponse(new ReconcileRunError(new Error('connect ECONNREFUSED 10.0.0.1:5432 password=hunter2')));
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const stopped = reconcileErrorResponse(new ReconcileRunError(new Error('connect ECONNREFUSED 10.0.0.1:5432')));
+    expect(errors.mock.calls.map(([line]) => JSON.parse(String(line)) as unknown)).toEqual([
+      expect.objectContaining({
+        level: 'error',
+        msg: 'Reconciliation failed',
+        error: 'Reconciliation stopped: connect ECONNREFUSED 10.0.0.1:5432',
+      }),
+    ]);
+    errors.mockRestore();
     expect(stopped.status).toBe(500);
     expect(await stopped.json()).toEqual({
       error: 'Reconciliation stopped before it finished; the next run continues from the stored cursor',
     });
+  });
+
+  it('names each error', () => {
+    const cause = new Error('timeout');
+    expect(new ReconcileRunError(cause)).toMatchObject({ name: 'ReconcileRunError', message: 'Reconciliation stopped: timeout', cause });
+    expect(new ReconcileConfigurationError('no key')).toMatchObject({ name: 'ReconcileConfigurationError', message: 'no key' });
   });
 });

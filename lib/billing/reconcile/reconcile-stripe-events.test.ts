@@ -82,7 +82,8 @@ describe('reconcileStripeEvents', () => {
     // Taken before the run: how long the run takes on a busy machine does not move the bound.
     const startedAt = now();
     const firstRun = await logsOf('log', () => reconcile.reconcileStripeEvents());
-    expect(firstRun.result).toEqual({
+    // No warning key at all when there is nothing to warn about.
+    expect(firstRun.result).toStrictEqual({
       fetched: 2,
       processed: 2,
       already_processed: 0,
@@ -205,6 +206,8 @@ describe('reconcileStripeEvents', () => {
       }),
     ]);
     expect((await state())?.cursor_event_id).toBe(ids[0]);
+    // Covered only up to the event before the failure, not to the run's start.
+    expect((await state())?.covered_until?.getTime()).toBeLessThan(Date.now() - 2 * DAY * 1000);
     expect(await subscriptionRow(pool, scenarios[2]?.subscriptionId ?? '')).toMatchObject({ status: 'active' });
     expect(await subscriptionRow(pool, scenarios[1]?.subscriptionId ?? '')).toBeUndefined();
     const [run] = (await pool.query('SELECT status, failed FROM stripe_reconcile_runs')).rows;
@@ -319,9 +322,11 @@ describe('reconciliation lease and listing window', () => {
     await vi.waitFor(() => expect(api.listRequests()).toHaveLength(1));
     await pool.query("UPDATE stripe_reconcile_state SET lock_token = 'another_run'");
     api.release();
-    await expect(run).rejects.toThrow(
-      'Reconciliation stopped: Reconciliation lease lost (no progress saved for 300 s); another run took over',
-    );
+    await expect(run).rejects.toMatchObject({
+      name: 'ReconcileRunError',
+      message: 'Reconciliation stopped: Reconciliation lease lost (no progress saved for 300 s); another run took over',
+      cause: { name: 'ReconcileLeaseLostError' },
+    });
     const [failed] = (await pool.query('SELECT status, error, processed FROM stripe_reconcile_runs')).rows;
     expect(failed).toMatchObject({
       status: 'failed',
@@ -359,6 +364,14 @@ describe('reconciliation lease and listing window', () => {
     await reconcile.reconcileStripeEvents({ now: at });
     expect(api.listRequests().at(-1)?.query.get('ending_before')).toBeNull();
     expect(api.listRequests().at(-1)?.query.get('created[gte]')).toBe(String(atSeconds - 30 * DAY + 59 * 60));
+
+    // Exactly an hour inside is still too close.
+    await pool.query(
+      "UPDATE stripe_reconcile_state SET cursor_event_id = 'evt_an_hour_inside', cursor_created_at = $1, covered_until = $1",
+      [new Date(edge + 3_600_000)],
+    );
+    await reconcile.reconcileStripeEvents({ now: at });
+    expect(api.listRequests().some((request) => request.query.get('ending_before') === 'evt_an_hour_inside')).toBe(false);
 
     const usable = add('customer.subscription.created', freshScenario(), Math.floor((edge + 2 * 3_600_000) / 1000));
     await pool.query('UPDATE stripe_reconcile_state SET cursor_event_id = $1, cursor_created_at = $2, covered_until = $2', [
