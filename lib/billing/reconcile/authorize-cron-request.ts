@@ -10,7 +10,7 @@ const digest = (value: string) => createHash('sha256').update(value).digest();
  */
 export function authorizeCronRequest(request: Request, secret: string | undefined = env.CRON_SECRET): void {
   if (!secret) throw new CronUnauthorizedError();
-  const header = request.headers.get('authorization') ?? '';
+  const header = request.headers.get('authorization');
   // Digests of equal length, so the comparison's time says nothing about the secret's length.
-  if (!timingSafeEqual(digest(header), digest(`Bearer ${secret}`))) throw new CronUnauthorizedError();
+  if (header === null || !timingSafeEqual(digest(header), digest(`Bearer ${secret}`))) throw new CronUnauthorizedError();
 }

@@ -124,10 +124,36 @@ describe('listStripeEvents', () => {
     ).toEqual(['evt_4', 'evt_6', 'evt_8', 'evt_10']);
   });
 
+  it('does not fall back when listing from the cursor fails otherwise (Stripe down)', async () => {
+    const before = api.listRequests().length;
+    api.failNext(1);
+    await expect(
+      collect(listStripeEvents({ stripe, types: ['customer.created'], cursorEventId: 'evt_3', since: T0 })),
+    ).rejects.toMatchObject({
+      statusCode: 500,
+    });
+    expect(api.listRequests().length - before).toBe(1);
+  });
+
   it('falls back to the window when Stripe no longer has the cursor event', async () => {
     expect(await collect(listStripeEvents({ stripe, types: ['customer.created'], cursorEventId: 'evt_expired', since: T0 + 50 }))).toEqual([
       'evt_6',
       'evt_10',
     ]);
+  });
+
+  it('stops, without starting over from the window, when a later page loses its cursor', async () => {
+    const scenario = freshScenario();
+    for (let i = 0; i < 101; i += 1) api.add(eventBody('customer.created', scenario, { id: `evt_more_${i}`, created: T0 + 1_000 + i }));
+    const seen: string[] = [];
+    const listing = (async () => {
+      for await (const event of listStripeEvents({ stripe, types: ['customer.created'], cursorEventId: 'evt_11', since: T0 })) {
+        seen.push(event.id);
+        // Stripe forgets every event once the first page is read: the next page's cursor is gone.
+        if (seen.length === 100) api.reset();
+      }
+    })();
+    await expect(listing).rejects.toMatchObject({ code: 'resource_missing' });
+    expect(seen).toHaveLength(100);
   });
 });

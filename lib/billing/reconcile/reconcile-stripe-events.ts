@@ -66,7 +66,7 @@ function listingStart(cursor: ReconcileCursor, since: Date | undefined, now: Dat
   const oldest = now.getTime() - EVENT_RETENTION_DAYS * DAY_MS;
   const from = (time: number) => Math.floor(Math.max(time, oldest) / 1000);
   if (since) return { cursorEventId: null, since: from(since.getTime()) };
-  const usable = cursor.cursorEventId && cursor.cursorCreatedAt && cursor.cursorCreatedAt.getTime() > oldest + CURSOR_SAFETY_MS;
+  const usable = cursor.cursorCreatedAt && cursor.cursorCreatedAt.getTime() > oldest + CURSOR_SAFETY_MS;
   // Without a usable cursor event: from the last moment known to be covered (the first run: 30 days).
   const coveredFrom = cursor.coveredUntil ? cursor.coveredUntil.getTime() - WINDOW_MARGIN_MS : oldest;
   return { cursorEventId: usable ? cursor.cursorEventId : null, since: from(cursor.cursorCreatedAt?.getTime() ?? coveredFrom) };
@@ -139,6 +139,7 @@ export async function reconcileStripeEvents({ since, now = new Date() }: Reconci
       },
     });
   } catch (error) {
+    // Stryker disable next-line ConditionalExpression: without a run row the update fails, and that error is dropped as the skip would
     if (runId) {
       await prisma.stripeReconcileRun
         .update({

@@ -36,7 +36,8 @@ const rowQuery = (subscriptionId: string) =>
 
 /** The stored row reflects an event created after the snapshot was taken. */
 function newerThan(row: SubscriptionRowJson, observedAt: number): boolean {
-  return typeof row.last_event_at === 'string' && new Date(row.last_event_at).getTime() > observedAt * 1000;
+  // A row no event has set yet (last_event_at null) parses as NaN: never newer.
+  return Date.parse(String(row.last_event_at)) > observedAt * 1000;
 }
 
 function outcomeOf(applied: boolean, before: SubscriptionRowJson | null, changes: FieldDifference[]): SnapshotOutcome {
@@ -54,18 +55,22 @@ function outcomeOf(applied: boolean, before: SubscriptionRowJson | null, changes
  */
 export async function applySubscriptionSnapshot({ subscription, observedAt, dryRun, record }: ApplyOptions): Promise<SnapshotResult> {
   const fields = parseEventObject(subscriptionFields, SNAPSHOT_TYPE, subscription);
+  // Stryker disable OptionalChaining: each statement read here returns exactly one row (a SELECT without FROM, or the row just written)
   return transaction(async (run) => {
     // No wait for the WAL flush: a commit lost in a crash loses the snapshot with its cursor, and the next run applies it again.
+    // Stryker disable next-line StringLiteral: durability only; nothing a test or a user can read changes
     await run(Prisma.sql`SET LOCAL synchronous_commit = off`);
     const [found] = await run<{ stored: SubscriptionRowJson | null; by_metadata: string | null }>(Prisma.sql`
       SELECT (SELECT to_jsonb(s) FROM user_subscriptions s WHERE s.stripe_subscription_id = ${fields.id}::text FOR UPDATE) AS stored,
         (SELECT id FROM users WHERE id = ${fields.metadata.user_id ?? null}::text) AS by_metadata`);
     const before = found?.stored ?? null;
-    const metadata = Object.fromEntries(Object.entries(fields.metadata).filter(([key]) => key !== 'user_id'));
-    const linked = { ...fields, metadata: found?.by_metadata ? { ...metadata, user_id: found.by_metadata } : metadata };
+    // The upsert reads only metadata.user_id: passed on only when it names an existing user.
+    const metadata: Record<string, string> = found?.by_metadata ? { user_id: found.by_metadata } : {};
+    const linked = { ...fields, metadata };
 
     const effect = upsertSubscription({ subscription: linked, observedAt, gate: Prisma.sql`true` });
-    const upsert = Prisma.sql`WITH ${Prisma.join(effect.ctes, ',\n')} SELECT EXISTS (SELECT 1 FROM subscription_upsert) AS applied, ${effect.note} AS note`;
+    const upsert = Prisma.sql`WITH ${Prisma.join(effect.ctes)} SELECT EXISTS (SELECT 1 FROM subscription_upsert) AS applied, ${effect.note} AS note`;
+    // Stryker disable next-line ConditionalExpression: a savepoint nothing rolls back to changes nothing
     if (dryRun) await run(Prisma.sql`SAVEPOINT sync_snapshot`);
     const [upserted] = await run<{ applied: boolean; note: string | null }>(upsert);
     const [after] = await run<{ row: SubscriptionRowJson }>(rowQuery(fields.id));
@@ -90,10 +95,12 @@ export async function applySubscriptionSnapshot({ subscription, observedAt, dryR
       outcome: outcomeOf(applied, before, changes),
       drift: before ? compared : [],
       changes,
+      // Stryker disable next-line ConditionalExpression: user_id is text or null, so the other branch is null too
       userId: typeof afterRow.user_id === 'string' ? afterRow.user_id : null,
       note: upserted?.note ?? null,
     };
     await record(run, result);
     return result;
   });
+  // Stryker restore OptionalChaining
 }

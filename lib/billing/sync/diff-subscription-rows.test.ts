@@ -31,6 +31,7 @@ describe('diffSubscriptionRows', () => {
 
   it('skips fields the row does not have, and reads a missing row as every value null', () => {
     expect(diffSubscriptionRows({ status: 'active' }, { status: 'active' })).toEqual([]);
+    expect(diffSubscriptionRows({ status: 'active', plan: 'pro' }, { status: 'active' })).toEqual([]);
     expect(diffSubscriptionRows(null, { status: 'active', trial_end: null, plan: 'pro' })).toEqual([
       { field: 'status', stored: null, stripe: 'active' },
       { field: 'plan', stored: null, stripe: 'pro' },

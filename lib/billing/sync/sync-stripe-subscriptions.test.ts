@@ -249,7 +249,10 @@ describe('syncStripeSubscriptions', () => {
     const updated = await lastRunId();
     expect(await sync.syncStripeSubscriptions()).toMatchObject({ unchanged: 1 });
     // A newer event has been applied meanwhile: the snapshot is stale, and says so.
-    await pool.query(`UPDATE user_subscriptions SET last_event_at = now() + interval '1 hour' WHERE stripe_subscription_id = $1`, [id]);
+    await pool.query(
+      `UPDATE user_subscriptions SET status = 'past_due', last_event_at = now() + interval '1 hour' WHERE stripe_subscription_id = $1`,
+      [id],
+    );
     expect(await sync.syncStripeSubscriptions()).toMatchObject({ unchanged: 1, drift: 0 });
     const stale = await lastRunId();
 
@@ -348,6 +351,18 @@ describe('syncStripeSubscriptions', () => {
     expect(api.listRequests().at(-1)?.query.has('starting_after')).toBe(false);
   });
 
+  it('does not continue a stopped run once a later run has completed', async () => {
+    api.add({ id: fresh('sub'), customer: fresh('cus') });
+    await pool.query(
+      `INSERT INTO stripe_sync_runs (mode, status, started_at, cursor_subscription_id) VALUES ('test', 'running', now() - interval '2 hours', 'sub_stopped'),
+        ('test', 'completed', now() - interval '1 hour', 'sub_completed')`,
+    );
+    expect(await sync.syncStripeSubscriptions()).toMatchObject({ fetched: 1, created: 1 });
+    expect(api.listRequests().at(-1)?.query.has('starting_after')).toBe(false);
+    const { rows } = await pool.query("SELECT status, resumed_from FROM stripe_sync_runs WHERE cursor_subscription_id = 'sub_stopped'");
+    expect(rows).toEqual([{ status: 'running', resumed_from: null }]);
+  });
+
   it('skips a subscription whose fields cannot be read, counts it, and applies the rest', async () => {
     const [bad, good] = [fresh('sub'), fresh('sub')];
     api.add({ id: bad, customer: fresh('cus') }, { id: good, customer: fresh('cus') });
@@ -359,7 +374,7 @@ describe('syncStripeSubscriptions', () => {
         level: 'error',
         msg: 'Sync skipped a subscription',
         subscription_id: bad,
-        error: expect.stringContaining('cancel_at_period_end'),
+        error: expect.stringMatching(/subscription\.sync.*cancel_at_period_end/),
       }),
     ]);
     expect(await subscriptionRow(pool, bad)).toBeUndefined();
@@ -506,6 +521,12 @@ describe('listStripeSubscriptions', () => {
     ]);
     expect(pages.flatMap((page) => page.subscriptions.map((subscription) => subscription.id))).toEqual([...ids].reverse());
     expect(api.listRequests().map((request) => request.query.get('starting_after'))).toEqual([null, ids[101], ids[1]]);
+
+    api.reset();
+    const none = [];
+    for await (const page of listStripeSubscriptions({ stripe: api.client() })) none.push(page);
+    expect(none).toEqual([]);
+    ids.forEach((id, index) => api.add({ id, customer: fresh('cus'), created: nowSeconds() - DAY + index }));
 
     const after = [];
     for await (const page of listStripeSubscriptions({ stripe: api.client(), startingAfter: ids[1] }))
