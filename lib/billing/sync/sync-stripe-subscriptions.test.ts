@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it, vi } from 'vitest';
 import { subscriptionRow, testPool } from '../../../tests/support/database';
 import { startStripeSubscriptionsApi, type StripeSubscriptionsApi } from '../../../tests/support/stripe-subscriptions-api';
+import { invalidateFeatureCache } from '../../cache/feature-cache';
 import { getFeatures } from '../get-features';
 
 // Sync against a real PostgreSQL and the subscriptions double, through the real stripe-node client.
@@ -245,7 +246,11 @@ describe('syncStripeSubscriptions', () => {
        WHERE stripe_subscription_id = $1`,
       [id],
     );
+    // Read (and cached) while the row names nobody: the owner has no subscription.
+    await invalidateFeatureCache(owner);
+    expect((await getFeatures(owner)).plan).toBe('free');
     expect(await sync.syncStripeSubscriptions()).toMatchObject({ updated: 1, drift: 1 });
+    expect((await getFeatures(owner)).plan).toBe('pro');
     const updated = await lastRunId();
     expect(await sync.syncStripeSubscriptions()).toMatchObject({ unchanged: 1 });
     // A newer event has been applied meanwhile: the snapshot is stale, and says so.
