@@ -1,6 +1,7 @@
-// Mutation testing of the billing core (npm run test:mutation): how many deliberate small bugs in
-// the webhook pipeline, reconciliation, plans, features and the feature cache the lib-postgres tests (beside the code) catch.
-// Not part of npm test (it takes minutes); see the README's "Mutation testing".
+// Mutation testing of the billing core (npm run test:mutation): how many deliberate small bugs in the
+// webhook pipeline and handlers, the subscription upsert, the catalog, sync, reconciliation, plans,
+// features and the feature cache the lib-postgres tests (beside the code) catch.
+// Not part of npm test (it takes long); see docs/testing.md "Mutation testing".
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 const config = {
