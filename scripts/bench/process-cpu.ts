@@ -1,7 +1,7 @@
 // CPU time of process trees from /proc (Linux): the servers, PostgreSQL (the postmaster and all its
 // backends) and PgBouncer, read before and after a load so each gets its CPU milliseconds per event.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import pg from 'pg';
 
 const TICKS_PER_SECOND = (() => {
@@ -24,7 +24,13 @@ function statFields(pid: number): string[] | null {
 
 /** The live children of every thread of `pid`. */
 function childrenOf(pid: number): number[] {
-  const tasks = existsSync(`/proc/${pid}/task`) ? readdirSync(`/proc/${pid}/task`) : [];
+  let tasks: string[];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    // Exited (a backend ending while it is read): it has no children left to count.
+    return [];
+  }
   return tasks.flatMap((task) => {
     try {
       return readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
