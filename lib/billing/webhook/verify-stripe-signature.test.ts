@@ -1,5 +1,5 @@
 import Stripe from 'stripe';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DEVELOPMENT_WEBHOOK_SECRET } from '../../env';
 import { verifyStripeSignature } from './verify-stripe-signature';
 import { WebhookConfigurationError, WebhookRejection } from './webhook-errors';
@@ -28,6 +28,10 @@ const reasonOf = (run: () => unknown) => {
 };
 
 describe('verifyStripeSignature', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('accepts a signature made with any configured secret', () => {
     expect(verify(body, sign(body, 'whsec_first')).id).toBe('evt_1');
     expect(verify(body, sign(body, 'whsec_second')).id).toBe('evt_1');
@@ -71,6 +75,22 @@ describe('verifyStripeSignature', () => {
     const now = Math.floor(Date.now() / 1000);
     expect(reasonOf(() => verify(body, sign(body, 'whsec_first', now - 301)))).toBe('timestamp_out_of_tolerance');
     expect(reasonOf(() => verify(body, sign(body, 'whsec_first', now - 290)))).toBe('accepted');
+  });
+
+  it('accepts an age of exactly the tolerance and refuses one second more, as the SDK does', () => {
+    vi.useFakeTimers({ now: 1_800_000_000_500 });
+    expect(reasonOf(() => verify(body, sign(body, 'whsec_first', 1_800_000_000 - 300)))).toBe('accepted');
+    expect(reasonOf(() => verify(body, sign(body, 'whsec_first', 1_800_000_000 - 301)))).toBe('timestamp_out_of_tolerance');
+  });
+
+  it('reads only t and v1 items: other schemes are ignored, malformed values refused without throwing', () => {
+    const now = Math.floor(Date.now() / 1000);
+    const good = sign(body, 'whsec_first', now);
+    const [, v1] = good.split(',');
+    expect(reasonOf(() => verify(body, `${good},v0=123,x=${now - 999}`))).toBe('accepted');
+    expect(reasonOf(() => verify(body, `t=${now}x,${v1}`))).toBe('invalid_signature');
+    expect(reasonOf(() => verify(body, `t=${now},v1=z${v1?.slice(3)}`))).toBe('invalid_signature');
+    expect(reasonOf(() => verify(body, `t=${now},v1=${v1?.slice(4)}`))).toBe('invalid_signature');
   });
 
   it('rejects signed bodies that are not JSON or not a Stripe event', () => {
