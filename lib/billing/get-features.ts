@@ -4,7 +4,7 @@ import { readCachedFeatures, writeCachedFeatures } from '../cache/feature-cache'
 import type { CacheRead } from '../cache/store';
 import { errorMessage, logger } from '../logger';
 import { type Features, featuresFor, pastDueGraceEndsAt, type SubscriptionForFeatures } from './plans';
-import { realSubscriptionsOnly, SIMULATED_PRICE_PREFIX } from './real-subscriptions-only';
+import { isSimulatedPrice, realSubscriptionsOnly } from './real-subscriptions-only';
 
 /** The user's best subscription: an active one first, then the most recently changed (the simulator's only while it is on). */
 export async function getCurrentSubscription(userId: string) {
@@ -50,7 +50,7 @@ export async function getFeatures(
   const features = featuresFor(subscription);
   // Without a generation (the read failed, or the cached value did not parse) there is nothing safe to write against.
   // A simulated plan is never cached, so none outlives the simulator once a real key is set.
-  if (cached?.value === null && !subscription?.stripePriceId?.startsWith(SIMULATED_PRICE_PREFIX)) {
+  if (cached?.value === null && !isSimulatedPrice(subscription?.stripePriceId)) {
     try {
       await writeCachedFeatures(userId, JSON.stringify(features), cached.generation, featureCacheSeconds(subscription));
     } catch (error) {
