@@ -3,9 +3,12 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { eventRows, subscriptionRow, testPool } from '../../../tests/support/database';
 import { eventBody, fixtureCreated, freshScenario, type Scenario, stripeEvent } from '../../../tests/support/stripe-events';
+import { Prisma } from '../../db/generated/client';
 import { buildTestEvent, type TestPrice } from '../../dev/test-events';
 import { featuresFor } from '../plans';
+import type { SubscriptionFields } from '../webhook/event-fields';
 import { processStripeEvent } from '../webhook/process-stripe-event';
+import { upsertSubscription } from './upsert-subscription';
 
 // The guarded upsert's SQL conditions, one test per condition, with the rows Stripe's events leave.
 // Times are Unix seconds; T is an arbitrary second in the fixtures' range.
@@ -720,5 +723,23 @@ describe('trial_will_end, paused and resumed', () => {
     expect(
       await deliverNoted(catalogEvent(scenario, PRO_MONTHLY, { created: T, status: 'paused' }, 'customer.subscription.paused')),
     ).toEqual({ status: 'stale', note: 'stale' });
+  });
+});
+
+describe('the gate', () => {
+  // The upsert is a database function called from a CTE: a false gate must keep it from running at all.
+  it('false: the function is not called and nothing is written; true: the row is written', async () => {
+    const { event } = subscriptionEvent(scenario, { created: T });
+    const subscription = event.data.object as unknown as SubscriptionFields;
+    const statement = (gate: Prisma.Sql) => {
+      const effect = upsertSubscription({ subscription, observedAt: T, gate });
+      return Prisma.sql`WITH ${Prisma.join(effect.ctes)} SELECT ${effect.userId} AS user_id, ${effect.note} AS note`;
+    };
+    const closed = statement(Prisma.sql`false`);
+    expect((await pool.query(closed.text, closed.values)).rows).toEqual([{ user_id: scenario.userId, note: 'stale' }]);
+    expect(await state(scenario)).toBeUndefined();
+    const open = statement(Prisma.sql`true`);
+    expect((await pool.query(open.text, open.values)).rows).toEqual([{ user_id: scenario.userId, note: null }]);
+    expect(await state(scenario)).toMatchObject({ status: 'active', plan: 'pro', last_event_at: T });
   });
 });

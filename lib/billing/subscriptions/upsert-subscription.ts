@@ -3,7 +3,6 @@ import { catalogPriceForStripePrice } from '../catalog';
 import { billingPeriodForInterval, isActiveStatus, TERMINAL_STATUSES } from '../plans';
 import type { SubscriptionFields } from '../webhook/event-fields';
 import type { EventEffect } from '../webhook/handlers/types';
-import { advancePeriodSql } from './billing-period';
 import { SUBSCRIPTION_STATUS, type SubscriptionStatus } from './subscription-statuses';
 
 /**
@@ -58,7 +57,8 @@ type UpsertSubscriptionOptions = {
  *   not behind in the lifecycle (Stripe's `created` has one-second resolution, and `created`
  *   incomplete + `updated` active can share a second and arrive in either order);
  * - a terminal status is never changed;
- * - the billing period only moves forward (see advancePeriodSql), whichever event type set it last.
+ * - the billing period only moves forward (`billing_advanced_period_end`), whichever event type set it last.
+ * The statement calls the database function `billing_upsert_subscription`, which holds these rules.
  */
 export function upsertSubscription({
   subscription,
@@ -76,69 +76,34 @@ export function upsertSubscription({
   };
   const metadataUserId = subscription.metadata.user_id || null;
   const at = (seconds: number | null | undefined) => Prisma.sql`to_timestamp(${seconds ?? null}::bigint)`;
-  // A schedule event newer than this subscription event knows better what is pending.
-  const scheduleNewer = Prisma.sql`s.schedule_event_at > EXCLUDED.last_event_at`;
-  const keepPending = (column: string) => Prisma.sql`CASE WHEN EXCLUDED.stripe_schedule_id IS NULL AND NOT COALESCE(${scheduleNewer}, false)
-        THEN NULL ELSE s.${Prisma.raw(column)} END`;
-  const rank = (column: Prisma.Sql) => Prisma.sql`COALESCE(array_position(${SAME_SECOND_STATUS_ORDER}::text[], ${column}), 0)`;
 
+  // The rules themselves are the function's (migration 20261207170000_subscription_upsert_function):
+  // PostgreSQL plans it once per connection, where this statement is parsed and planned on every call.
   const upsert = Prisma.sql`subscription_upsert AS (
-    INSERT INTO user_subscriptions AS s (
-      stripe_subscription_id, user_id, stripe_customer_id, stripe_price_id, plan, billing_period,
-      status, is_active, current_period_start, current_period_end, cancel_at_period_end, past_due_since, last_event_at,
-      quantity, trial_end, cancel_at, canceled_at, ended_at, stripe_schedule_id
-    )
-    SELECT
+    SELECT applied_user_id AS user_id FROM billing_upsert_subscription(
       ${subscription.id}::text,
-      COALESCE(${metadataUserId}::text, (SELECT id FROM users WHERE stripe_customer_id = ${subscription.customer}::text)),
+      ${metadataUserId}::text,
       ${subscription.customer}::text,
       ${priceId}::text,
       ${plan}::text,
       ${billingPeriodForInterval(item?.price.recurring?.interval)}::text,
       ${status}::text,
       ${isActiveStatus(status)}::boolean,
-      to_timestamp(${period.start}::bigint),
-      to_timestamp(${period.end}::bigint),
+      ${at(period.start)},
+      ${at(period.end)},
       ${subscription.cancel_at_period_end}::boolean,
-      CASE WHEN ${status}::text = ${SUBSCRIPTION_STATUS.past_due}::text THEN to_timestamp(${observedAt}::bigint) END,
-      to_timestamp(${observedAt}::bigint),
+      ${at(status === SUBSCRIPTION_STATUS.past_due ? observedAt : null)},
+      ${at(observedAt)},
       ${item?.quantity ?? null}::integer,
       ${at(subscription.trial_end)},
       ${at(subscription.cancel_at)},
       ${at(subscription.canceled_at)},
       ${at(subscription.ended_at)},
-      ${subscription.schedule ?? null}::text
+      ${subscription.schedule ?? null}::text,
+      ${previousStatus}::text,
+      ${[...TERMINAL_STATUSES]}::text[],
+      ${SAME_SECOND_STATUS_ORDER}::text[])
     WHERE ${gate}
-    ON CONFLICT (stripe_subscription_id) DO UPDATE SET
-      user_id = COALESCE(EXCLUDED.user_id, s.user_id),
-      stripe_customer_id = EXCLUDED.stripe_customer_id,
-      stripe_price_id = EXCLUDED.stripe_price_id,
-      plan = EXCLUDED.plan,
-      billing_period = EXCLUDED.billing_period,
-      status = EXCLUDED.status,
-      is_active = EXCLUDED.is_active,
-      ${advancePeriodSql('s', period)},
-      cancel_at_period_end = EXCLUDED.cancel_at_period_end,
-      past_due_since = CASE WHEN EXCLUDED.status = ${SUBSCRIPTION_STATUS.past_due}::text THEN COALESCE(s.past_due_since, EXCLUDED.past_due_since) END,
-      last_event_at = EXCLUDED.last_event_at,
-      quantity = EXCLUDED.quantity,
-      trial_end = EXCLUDED.trial_end,
-      cancel_at = EXCLUDED.cancel_at,
-      canceled_at = EXCLUDED.canceled_at,
-      ended_at = EXCLUDED.ended_at,
-      stripe_schedule_id = CASE WHEN COALESCE(${scheduleNewer}, false) THEN s.stripe_schedule_id ELSE EXCLUDED.stripe_schedule_id END,
-      pending_plan = ${keepPending('pending_plan')},
-      pending_price_id = ${keepPending('pending_price_id')},
-      pending_billing_period = ${keepPending('pending_billing_period')},
-      pending_quantity = ${keepPending('pending_quantity')},
-      pending_change_at = ${keepPending('pending_change_at')},
-      updated_at = now()
-    WHERE s.status <> ALL(${[...TERMINAL_STATUSES]}::text[])
-      AND (s.last_event_at IS NULL
-        OR s.last_event_at < EXCLUDED.last_event_at
-        OR (s.last_event_at = EXCLUDED.last_event_at
-          AND (s.status = ${previousStatus}::text OR ${rank(Prisma.sql`EXCLUDED.status`)} >= ${rank(Prisma.sql`s.status`)})))
-    RETURNING s.user_id
   )`;
 
   return {

@@ -11,7 +11,8 @@ import { effectOfEvent, HANDLED_EVENT_TYPES } from '.';
 
 const TEMPLATES = path.resolve(import.meta.dirname, '../../../dev/event-templates');
 const SENTINEL = 'gate_sentinel_5e1f';
-const WRITES = /\b(INSERT|UPDATE|DELETE|MERGE)\b/i;
+// A statement, or a call of a database function that writes (migrations define them).
+const WRITES = /\b(INSERT|UPDATE|DELETE|MERGE|billing_upsert_subscription)\b/i;
 
 function exampleEvent(type: string): Stripe.Event {
   const file = path.join(TEMPLATES, `${type}.json`);
