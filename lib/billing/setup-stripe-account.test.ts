@@ -162,3 +162,183 @@ describe('the double keeps Stripe lookup-key rules', () => {
     ).rejects.toMatchObject({ statusCode: 400 });
   });
 });
+
+describe('what the operator reads and what Stripe is sent', () => {
+  const EVENTS = HANDLED_EVENT_TYPES.length;
+  const ids = () => ({
+    products: [...double.catalog.products.values()].map((product) => product.id),
+    prices: Object.fromEntries([...double.catalog.prices.values()].filter((p) => p.lookup_key).map((p) => [p.lookup_key, p.id])),
+    portal: [...double.catalog.portalConfigurations.keys()][0],
+    endpoint: double.webhookEndpoints[0]?.id,
+  });
+
+  it('the first run, line by line, and every object as created', async () => {
+    const first = await run({ webhookUrl: URL });
+    const { products, prices, portal, endpoint } = ids();
+    expect(first.lines).toEqual([
+      `product pro: created ${products[0]} "Pro"`,
+      `product team: created ${products[1]} "Team"`,
+      `price pro_monthly: created ${prices.pro_monthly} at 2000 cents per month`,
+      `price pro_annual: created ${prices.pro_annual} at 20000 cents per year`,
+      `price team_monthly: created ${prices.team_monthly} at 1500 cents per month per seat`,
+      `price team_annual: created ${prices.team_annual} at 15000 cents per year per seat`,
+      `billing portal: created ${portal} (price and seat changes, cancel at period end)`,
+      `webhook endpoint: created ${endpoint} for ${URL} (${EVENTS} event types, API version ${Stripe.API_VERSION})`,
+      '8 change(s) made.',
+    ]);
+    expect([...double.catalog.products.values()].map(({ name, description, metadata }) => ({ name, description, metadata }))).toEqual([
+      { name: 'Pro', description: 'For one person doing real work.', metadata: { catalog_plan: 'pro', managed_by: 'stripe-setup' } },
+      { name: 'Team', description: 'For a team, billed per seat.', metadata: { catalog_plan: 'team', managed_by: 'stripe-setup' } },
+    ]);
+    expect([...double.catalog.prices.values()].map((price) => price.metadata)).toEqual([
+      { catalog_plan: 'pro', managed_by: 'stripe-setup' },
+      { catalog_plan: 'pro', managed_by: 'stripe-setup' },
+      { catalog_plan: 'team', managed_by: 'stripe-setup' },
+      { catalog_plan: 'team', managed_by: 'stripe-setup' },
+    ]);
+    const configuration = double.catalog.portalConfigurations.get(portal ?? '');
+    expect(configuration).toMatchObject({
+      business_profile: { headline: 'Manage your subscription' },
+      default_return_url: 'https://app.example.com/dashboard',
+      metadata: { managed_by: 'stripe-setup', catalog_fingerprint: expect.stringMatching(/^[0-9a-f]{16}$/) },
+    });
+    expect(configuration?.features).toEqual({
+      customer_update: { enabled: 'true', allowed_updates: ['email', 'address'] },
+      invoice_history: { enabled: 'true' },
+      payment_method_update: { enabled: 'true' },
+      subscription_cancel: { enabled: 'true', mode: 'at_period_end', proration_behavior: 'none' },
+      subscription_update: {
+        enabled: 'true',
+        default_allowed_updates: ['price', 'quantity'],
+        proration_behavior: 'create_prorations',
+        products: [
+          { product: products[0], prices: [prices.pro_monthly, prices.pro_annual] },
+          { product: products[1], prices: [prices.team_monthly, prices.team_annual] },
+        ],
+      },
+    });
+    const created = double.requests.find((request) => request.path === '/v1/webhook_endpoints' && request.method === 'POST');
+    expect([created?.body.get('description'), created?.body.get('metadata[managed_by]')]).toEqual([
+      'Billing webhooks (npm run stripe:setup)',
+      'stripe-setup',
+    ]);
+  });
+
+  it('a second run, line by line', async () => {
+    await run({ webhookUrl: URL });
+    const { products, prices, portal, endpoint } = ids();
+    expect((await run({ webhookUrl: URL })).lines).toEqual([
+      `product pro: unchanged (${products[0]})`,
+      `product team: unchanged (${products[1]})`,
+      `price pro_monthly: unchanged (${prices.pro_monthly})`,
+      `price pro_annual: unchanged (${prices.pro_annual})`,
+      `price team_monthly: unchanged (${prices.team_monthly})`,
+      `price team_annual: unchanged (${prices.team_annual})`,
+      `billing portal: unchanged (${portal})`,
+      `webhook endpoint: unchanged (${endpoint})`,
+      'Stripe account matches the catalog: nothing to change.',
+    ]);
+  });
+
+  it('a dry run on an empty account, line by line', async () => {
+    expect((await run({ webhookUrl: URL, dryRun: true })).lines).toEqual([
+      'product pro: would create "Pro"',
+      'product team: would create "Team"',
+      'price pro_monthly: would create at 2000 cents per month',
+      'price pro_annual: would create at 20000 cents per year',
+      'price team_monthly: would create at 1500 cents per month per seat',
+      'price team_annual: would create at 15000 cents per year per seat',
+      'billing portal: would create a configuration (price and seat changes, cancel at period end)',
+      `webhook endpoint: would create ${URL} for ${EVENTS} event types at API version ${Stripe.API_VERSION}`,
+      'Dry run: 8 change(s) would be made; nothing was changed.',
+    ]);
+  });
+
+  it('an account that drifted: the dry run says each change and writes nothing; the real run makes them', async () => {
+    await run({ webhookUrl: URL });
+    const { products, prices, portal, endpoint } = ids();
+    const product = (id: string | undefined) => double.catalog.products.get(id ?? '')!;
+    const price = (key: string) => double.catalog.prices.get(prices[key] ?? '')!;
+    product(products[0]).name = 'Pro (old)';
+    product(products[1]).description = 'Another text';
+    price('pro_monthly').currency = 'eur';
+    price('pro_annual').recurring = { interval: 'month', interval_count: 1 };
+    price('team_monthly').recurring = { interval: 'month', interval_count: 3 };
+    price('team_annual').product = products[0]!;
+    double.webhookEndpoints[0]!.enabled_events = ['invoice.paid', 'customer.created'];
+    const moved = (key: string) => `, moving the lookup key from ${prices[key]} (which keeps its subscribers)`;
+    const dryBefore = double.requests.length;
+    const dry = await run({ webhookUrl: URL, dryRun: true });
+    expect(writes(dryBefore)).toEqual([]);
+    expect(dry.lines).toEqual([
+      `product pro: would rename ${products[0]} to "Pro"`,
+      `product team: would rename ${products[1]} to "Team"`,
+      `price pro_monthly: would create at 2000 cents per month${moved('pro_monthly')}`,
+      `price pro_annual: would create at 20000 cents per year${moved('pro_annual')}`,
+      `price team_monthly: would create at 1500 cents per month per seat${moved('team_monthly')}`,
+      `price team_annual: would create at 15000 cents per year per seat${moved('team_annual')}`,
+      `billing portal: would update ${portal} (price and seat changes, cancel at period end)`,
+      `webhook endpoint: would set ${endpoint} to exactly the ${EVENTS} handled event types (was: customer.created, invoice.paid)`,
+      'Dry run: 8 change(s) would be made; nothing was changed.',
+    ]);
+
+    const real = await run({ webhookUrl: URL });
+    const now = ids();
+    expect(real.lines).toEqual([
+      `product pro: renamed ${products[0]} to "Pro"`,
+      `product team: renamed ${products[1]} to "Team"`,
+      `price pro_monthly: created ${now.prices.pro_monthly} at 2000 cents per month${moved('pro_monthly')}`,
+      `price pro_annual: created ${now.prices.pro_annual} at 20000 cents per year${moved('pro_annual')}`,
+      `price team_monthly: created ${now.prices.team_monthly} at 1500 cents per month per seat${moved('team_monthly')}`,
+      `price team_annual: created ${now.prices.team_annual} at 15000 cents per year per seat${moved('team_annual')}`,
+      `billing portal: updated ${portal}`,
+      `webhook endpoint: set ${endpoint} to exactly the ${EVENTS} handled event types (was: customer.created, invoice.paid)`,
+      '8 change(s) made.',
+    ]);
+    expect([product(products[0]).name, product(products[1]).description]).toEqual(['Pro', 'For a team, billed per seat.']);
+    expect(double.catalog.portalConfigurations.get(portal ?? '')?.features).toMatchObject({
+      subscription_update: {
+        products: [
+          { product: products[0], prices: [now.prices.pro_monthly, now.prices.pro_annual] },
+          { product: products[1], prices: [now.prices.team_monthly, now.prices.team_annual] },
+        ],
+      },
+    });
+    expect((await run({ webhookUrl: URL })).changes).toBe(0);
+  });
+
+  it('reads only active products and portal configurations, the newest of each plan, and ignores what it does not manage', async () => {
+    await run();
+    const { products, portal } = ids();
+    // An archived copy of each (newer), an unmanaged active product and portal configuration.
+    await double.stripe.products.create({ name: 'Pro', description: 'For one person doing real work.', metadata: { catalog_plan: 'pro' } });
+    const archived = [...double.catalog.products.values()].at(-1)!;
+    archived.active = false;
+    await double.stripe.products.create({ name: 'Something else' });
+    await double.stripe.billingPortal.configurations.create({
+      features: { invoice_history: { enabled: true } },
+      metadata: { managed_by: 'stripe-setup', catalog_fingerprint: 'stale' },
+    });
+    [...double.catalog.portalConfigurations.values()].at(-1)!.active = false;
+    await double.stripe.billingPortal.configurations.create({ features: { invoice_history: { enabled: true } } });
+    const rerun = await run();
+    expect(rerun.changes).toBe(0);
+    expect(rerun.lines).toContain(`product pro: unchanged (${products[0]})`);
+    expect(rerun.lines).toContain(`billing portal: unchanged (${portal})`);
+
+    // Two active products of one plan: the newest is the one kept in step.
+    archived.active = true;
+    archived.name = 'Pro (newest)';
+    const newest = await run();
+    expect(newest.lines[0]).toBe(`product pro: renamed ${archived.id} to "Pro"`);
+    expect(double.catalog.products.get(products[0] ?? '')?.name).toBe('Pro');
+  });
+
+  it('asks for the four catalog lookup keys in one list call (Stripe takes up to 10)', async () => {
+    await run();
+    const lists = double.requests.filter((request) => request.path.startsWith('/v1/prices?') && request.method === 'GET');
+    expect(
+      lists.map((request) => [...request.body.entries()].filter(([key]) => key.startsWith('lookup_keys')).map(([, value]) => value)),
+    ).toEqual([['pro_monthly', 'pro_annual', 'team_monthly', 'team_annual']]);
+  });
+});

@@ -121,6 +121,9 @@ export function createCatalogApi({
   const missing = (answer: Answer, kind: string, id: string) =>
     answer(404, { error: { type: 'invalid_request_error', code: 'resource_missing', message: `No such ${kind}: '${id}'` } });
   const newestFirst = <T extends { created: number }>(values: Iterable<T>) => [...values].reverse();
+  /** Stripe's `active` list filter: given, only the objects whose `active` equals it. */
+  const activeAsAsked = <T extends { active: boolean }>(values: T[], query: Json) =>
+    query.active === undefined ? values : values.filter((value) => String(value.active) === query.active);
 
   /** Frees a lookup key from whichever price holds it (transfer_lookup_key), or refuses. */
   function claimLookupKey(answer: Answer, key: string, transfer: boolean, except?: string): boolean {
@@ -189,7 +192,8 @@ export function createCatalogApi({
     const form = decodeStripeForm(body);
     let match: RegExpExecArray | null;
 
-    if (path === '/v1/products' && method === 'GET') return (answer(200, list(path, newestFirst(products.values()))), true);
+    if (path === '/v1/products' && method === 'GET')
+      return (answer(200, list(path, activeAsAsked(newestFirst(products.values()), form))), true);
     if (path === '/v1/products' && method === 'POST') {
       const id = asString(form.id) ?? nextId('prod');
       if (products.has(id)) return (invalid(answer, `Product already exists.`, 'id'), true);
@@ -267,7 +271,7 @@ export function createCatalogApi({
     }
 
     if (path === '/v1/billing_portal/configurations' && method === 'GET')
-      return (answer(200, list(path, newestFirst(portalConfigurations.values()))), true);
+      return (answer(200, list(path, activeAsAsked(newestFirst(portalConfigurations.values()), form))), true);
     if (path === '/v1/billing_portal/configurations' && method === 'POST') {
       const configuration: DoublePortalConfiguration = {
         id: nextId('bpc'),
