@@ -7,6 +7,7 @@ import { Prisma } from '../../db/generated/client';
 import { buildTestEvent, type TestPrice } from '../../dev/test-events';
 import { featuresFor } from '../plans';
 import type { SubscriptionFields } from '../webhook/event-fields';
+import { newEventGate } from '../webhook/event-store';
 import { processStripeEvent } from '../webhook/process-stripe-event';
 import { upsertSubscription } from './upsert-subscription';
 
@@ -727,18 +728,21 @@ describe('trial_will_end, paused and resumed', () => {
 });
 
 describe('the gate', () => {
-  // The upsert is a database function called from a CTE: a false gate must keep it from running at all.
-  it('false: the function is not called and nothing is written; true: the row is written', async () => {
+  // The upsert is a database function called from a CTE: the pipeline's gate, closed (the event id is
+  // already recorded), must keep it from running at all; open, the row is written.
+  it('closed: nothing is written; open: the row is written', async () => {
     const { event } = subscriptionEvent(scenario, { created: T });
     const subscription = event.data.object as unknown as SubscriptionFields;
     const statement = (gate: Prisma.Sql) => {
       const effect = upsertSubscription({ subscription, observedAt: T, gate });
       return Prisma.sql`WITH ${Prisma.join(effect.ctes)} SELECT ${effect.userId} AS user_id, ${effect.note} AS note`;
     };
-    const closed = statement(Prisma.sql`false`);
+    const recorded = `evt_recorded_${scenario.subscriptionId}`;
+    await pool.query("INSERT INTO stripe_webhook_events (id, type, status) VALUES ($1, 'test.recorded', 'processed')", [recorded]);
+    const closed = statement(newEventGate(recorded));
     expect((await pool.query(closed.text, closed.values)).rows).toEqual([{ user_id: scenario.userId, note: 'stale' }]);
     expect(await state(scenario)).toBeUndefined();
-    const open = statement(Prisma.sql`true`);
+    const open = statement(newEventGate(`evt_new_${scenario.subscriptionId}`));
     expect((await pool.query(open.text, open.values)).rows).toEqual([{ user_id: scenario.userId, note: null }]);
     expect(await state(scenario)).toMatchObject({ status: 'active', plan: 'pro', last_event_at: T });
   });

@@ -14,7 +14,10 @@ RETURNS TIMESTAMPTZ LANGUAGE sql IMMUTABLE AS E'
     ELSE GREATEST(stored_end, new_end) END';
 
 -- Writes a subscription snapshot unless the stored row is terminal or newer (see upsert-subscription.ts):
--- returns the row's user when it was written, nothing when it was refused.
+-- returns the row's user when it was written, nothing when it was refused. The caller computes every
+-- value: new_past_due_since is set only with the status past_due, and both arrays are always given
+-- (the terminal statuses and the lifecycle order of upsert-subscription.ts).
+-- Called from a CTE, it runs only when the statement reads that CTE (a SELECT, unlike an INSERT CTE).
 CREATE FUNCTION "billing_upsert_subscription"(
   new_subscription_id TEXT, new_user_id TEXT, new_customer_id TEXT, new_price_id TEXT, new_plan TEXT,
   new_billing_period TEXT, new_status TEXT, new_is_active BOOLEAN, new_period_start TIMESTAMPTZ,
@@ -22,7 +25,7 @@ CREATE FUNCTION "billing_upsert_subscription"(
   observed_at TIMESTAMPTZ, new_quantity INTEGER, new_trial_end TIMESTAMPTZ, new_cancel_at TIMESTAMPTZ,
   new_canceled_at TIMESTAMPTZ, new_ended_at TIMESTAMPTZ, new_schedule_id TEXT,
   previous_status TEXT, terminal_statuses TEXT[], status_order TEXT[]
-) RETURNS TABLE (applied_user_id TEXT) LANGUAGE plpgsql AS E'
+) RETURNS TABLE (applied_user_id TEXT) LANGUAGE plpgsql ROWS 1 AS E'
 BEGIN
   RETURN QUERY
   INSERT INTO user_subscriptions AS s (
