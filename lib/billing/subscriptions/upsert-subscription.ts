@@ -78,7 +78,7 @@ export function upsertSubscription({
   const at = (seconds: number | null | undefined) => Prisma.sql`to_timestamp(${seconds ?? null}::bigint)`;
 
   // The rules themselves are the function's (migration 20261207170000_subscription_upsert_function):
-  // PostgreSQL plans it once per connection, where this statement is parsed and planned on every call.
+  // PostgreSQL parses it once per connection and keeps its plan, where this statement is parsed and planned on every call.
   const upsert = Prisma.sql`subscription_upsert AS (
     SELECT applied_user_id AS user_id FROM billing_upsert_subscription(
       ${subscription.id}::text,
