@@ -49,7 +49,13 @@ async function event(minute: number, row: EventRow): Promise<string> {
   return id;
 }
 
-type ChangeRow = { subscriptionId: string; userId?: string | null; source: 'sync' | 'admin'; outcome: string; note?: string | null };
+type ChangeRow = {
+  subscriptionId: string;
+  userId?: string | null;
+  source: 'sync' | 'admin';
+  outcome: 'created' | 'updated' | 'unchanged' | 'stale' | 'linked';
+  note?: string | null;
+};
 
 async function change(minute: number, row: ChangeRow, changes: Record<string, { stored: unknown; stripe: unknown }> = {}) {
   const reference = row.source === 'admin' ? fresh('admin') : fresh('run');
@@ -139,10 +145,14 @@ describe('getBillingTimeline', () => {
     const beforeLink = await event(16, { objectId: byCustomer, userId: null });
     const synced = await change(
       17,
-      { subscriptionId: newer, userId, source: 'sync', outcome: 'healed' },
+      { subscriptionId: newer, userId, source: 'sync', outcome: 'updated', note: 'unknown_price' },
       { status: { stored: 'active', stripe: null } },
     );
-    const linked = await change(18, { subscriptionId: byCustomer, source: 'admin', outcome: 'linked', note: 'by support' });
+    const linked = await change(
+      18,
+      { subscriptionId: byCustomer, userId, source: 'admin', outcome: 'linked' },
+      { user_id: { stored: null, stripe: userId } },
+    );
     const refused = await change(19, { subscriptionId: older, userId, source: 'sync', outcome: 'stale' });
     // Someone else's history, and an unlinked event of a subscription that is not theirs.
     await event(20, { objectId: fresh('sub'), userId: fresh('user') });
@@ -206,7 +216,7 @@ describe('getBillingTimeline', () => {
         type: 'subscription.sync',
         subscriptionId: newer,
         outcome: 'processed',
-        detail: 'healed: status: active → ∅',
+        detail: 'updated: status: active → ∅ · note unknown_price',
       }),
       line(18, {
         source: 'admin',
@@ -214,7 +224,7 @@ describe('getBillingTimeline', () => {
         type: 'admin.link',
         subscriptionId: byCustomer,
         outcome: 'processed',
-        detail: 'linked: note by support',
+        detail: `linked: user_id: ∅ → ${userId}`,
       }),
       line(19, {
         source: 'sync',
@@ -253,28 +263,29 @@ describe('getBillingTimeline', () => {
   it('shows a user without any subscription with their own events, and nothing for a look-up that names nobody', async () => {
     const userId = fresh('user');
     await pool.query('INSERT INTO users (id, email) VALUES ($1, $2)', [userId, `${fresh('new')}@example.com`]);
-    const checkout = await event(30, { type: 'checkout.session.completed', objectId: 'cs_1', userId, note: 'unknown_user' });
+    const checkout = await event(30, { type: 'checkout.session.completed', objectId: 'cs_1', userId, note: 'customer_reassigned' });
     const timeline = await getBillingTimeline(userId);
     expect(timeline.user?.id).toBe(userId);
     expect(timeline.subscriptions).toEqual([]);
-    expect(timeline.entries.map((entry) => [entry.reference, entry.detail])).toEqual([[checkout, 'note unknown_user']]);
+    expect(timeline.entries.map((entry) => [entry.reference, entry.detail])).toEqual([[checkout, 'note customer_reassigned']]);
 
     expect(await getBillingTimeline(fresh('nobody'))).toEqual({ user: null, subscriptions: [], entries: [] });
   });
 
-  it('keeps the 500 most recent lines', async () => {
+  it('keeps the 500 most recent lines: 500 events at most, then the newest 500 of events and changes together', async () => {
     const userId = fresh('user');
     await pool.query('INSERT INTO users (id, email) VALUES ($1, $2)', [userId, `${fresh('busy')}@example.com`]);
     await pool.query(
       `INSERT INTO stripe_webhook_events (id, type, status, received_at, user_id, payload)
        SELECT $1 || i, 'invoice.paid', 'processed', $2::timestamptz + i * interval '1 second', $3, '{}'::jsonb
-       FROM generate_series(1, 500) AS i`,
+       FROM generate_series(1, 501) AS i`,
       [`${fresh('evt')}_`, at(0), userId],
     );
-    await change(40, { subscriptionId: fresh('sub'), userId, source: 'sync', outcome: 'applied' });
+    await change(40, { subscriptionId: fresh('sub'), userId, source: 'sync', outcome: 'created' });
     const { entries } = await getBillingTimeline(userId);
     expect(entries).toHaveLength(500);
-    expect(entries[0]?.at).toEqual(new Date(at(0).getTime() + 2_000));
+    // Events 2 to 501 are read; with the change that is 501 lines, the oldest is cut: event 3 comes first.
+    expect(entries[0]?.at).toEqual(new Date(at(0).getTime() + 3_000));
     expect(entries.at(-1)?.source).toBe('sync');
   });
 });

@@ -309,7 +309,7 @@ describe('what the operator reads and what Stripe is sent', () => {
 
   it('reads only active products and portal configurations, the newest of each plan, and ignores what it does not manage', async () => {
     await run();
-    const { products, portal } = ids();
+    const { products, prices, portal } = ids();
     // An archived copy of each (newer), an unmanaged active product and portal configuration.
     await double.stripe.products.create({ name: 'Pro', description: 'For one person doing real work.', metadata: { catalog_plan: 'pro' } });
     const archived = [...double.catalog.products.values()].at(-1)!;
@@ -326,11 +326,23 @@ describe('what the operator reads and what Stripe is sent', () => {
     expect(rerun.lines).toContain(`product pro: unchanged (${products[0]})`);
     expect(rerun.lines).toContain(`billing portal: unchanged (${portal})`);
 
-    // Two active products of one plan: the newest is the one kept in step.
     archived.active = true;
     archived.name = 'Pro (newest)';
+    // Two active products of one plan: the newest is the catalog's, so the plan's prices move to it.
     const newest = await run();
-    expect(newest.lines[0]).toBe(`product pro: renamed ${archived.id} to "Pro"`);
+    const now = ids().prices;
+    const moved = (key: string) => `, moving the lookup key from ${prices[key]} (which keeps its subscribers)`;
+    expect(newest.lines).toEqual([
+      `product pro: renamed ${archived.id} to "Pro"`,
+      `product team: unchanged (${products[1]})`,
+      `price pro_monthly: created ${now.pro_monthly} at 2000 cents per month${moved('pro_monthly')}`,
+      `price pro_annual: created ${now.pro_annual} at 20000 cents per year${moved('pro_annual')}`,
+      `price team_monthly: unchanged (${prices.team_monthly})`,
+      `price team_annual: unchanged (${prices.team_annual})`,
+      `billing portal: updated ${portal}`,
+      '4 change(s) made.',
+    ]);
+    expect(double.catalog.prices.get(now.pro_monthly ?? '')?.product).toBe(archived.id);
     expect(double.catalog.products.get(products[0] ?? '')?.name).toBe('Pro');
   });
 
