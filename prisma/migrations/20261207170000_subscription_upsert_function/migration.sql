@@ -59,11 +59,10 @@ BEGIN
     ended_at = EXCLUDED.ended_at,
     -- A schedule event newer than this observation knows better what is pending.
     stripe_schedule_id = CASE WHEN COALESCE(s.schedule_event_at > EXCLUDED.last_event_at, false) THEN s.stripe_schedule_id ELSE EXCLUDED.stripe_schedule_id END,
-    pending_plan = CASE WHEN EXCLUDED.stripe_schedule_id IS NULL AND NOT COALESCE(s.schedule_event_at > EXCLUDED.last_event_at, false) THEN NULL ELSE s.pending_plan END,
-    pending_price_id = CASE WHEN EXCLUDED.stripe_schedule_id IS NULL AND NOT COALESCE(s.schedule_event_at > EXCLUDED.last_event_at, false) THEN NULL ELSE s.pending_price_id END,
-    pending_billing_period = CASE WHEN EXCLUDED.stripe_schedule_id IS NULL AND NOT COALESCE(s.schedule_event_at > EXCLUDED.last_event_at, false) THEN NULL ELSE s.pending_billing_period END,
-    pending_quantity = CASE WHEN EXCLUDED.stripe_schedule_id IS NULL AND NOT COALESCE(s.schedule_event_at > EXCLUDED.last_event_at, false) THEN NULL ELSE s.pending_quantity END,
-    pending_change_at = CASE WHEN EXCLUDED.stripe_schedule_id IS NULL AND NOT COALESCE(s.schedule_event_at > EXCLUDED.last_event_at, false) THEN NULL ELSE s.pending_change_at END,
+    -- A pending change stays while the subscription names a schedule, or a newer schedule event set it.
+    (pending_plan, pending_price_id, pending_billing_period, pending_quantity, pending_change_at) = (
+      SELECT s.pending_plan, s.pending_price_id, s.pending_billing_period, s.pending_quantity, s.pending_change_at
+      WHERE EXCLUDED.stripe_schedule_id IS NOT NULL OR COALESCE(s.schedule_event_at > EXCLUDED.last_event_at, false)),
     updated_at = now()
   WHERE s.status <> ALL(terminal_statuses)
     AND (s.last_event_at IS NULL
