@@ -1,28 +1,23 @@
 'use client';
 
-import { type FormEvent, useState } from 'react';
-import { authClient, authErrorMessage } from '@/lib/auth/auth-client';
+import { useState } from 'react';
+import { authClient } from '@/lib/auth/auth-client';
+import { useAuthForm } from '@/lib/auth/use-auth-form';
 
 /** What the form says once sent, for a registered address and an unknown one alike. */
 const RESET_LINK_SENT = 'If an account exists for this address, we sent a link to choose a new password. Check your e-mail.';
 
 export function ForgotPasswordForm() {
   const [sent, setSent] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [pending, setPending] = useState(false);
-
-  async function submit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    setPending(true);
-    let retryAfter: string | null = null;
-    const result = await authClient.requestPasswordReset(
-      { email: String(new FormData(event.currentTarget).get('email') ?? ''), redirectTo: '/reset-password' },
-      { onError: ({ response }) => void (retryAfter = response.headers.get('X-Retry-After')) },
-    );
-    setPending(false);
-    if (result.error) return setError(authErrorMessage(result.error, retryAfter));
-    setSent(true);
-  }
+  const {
+    message: error,
+    pending,
+    submit,
+  } = useAuthForm(
+    (form, options) => authClient.requestPasswordReset({ email: String(form.get('email') ?? ''), redirectTo: '/reset-password' }, options),
+    '/reset-password',
+    () => setSent(true),
+  );
 
   if (sent)
     return (

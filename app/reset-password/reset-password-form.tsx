@@ -2,35 +2,32 @@
 
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
-import { type FormEvent, useState } from 'react';
-import { authClient, authErrorMessage } from '@/lib/auth/auth-client';
+import { useState } from 'react';
+import { authClient } from '@/lib/auth/auth-client';
+import { useAuthForm } from '@/lib/auth/use-auth-form';
 
 /** What the page says for a link that is unknown, used or expired (valid an hour, once). */
 const INVALID_RESET_LINK = 'This link is invalid or has expired.';
 
 export function ResetPasswordForm({ token }: { token: string }) {
   const [done, setDone] = useState(false);
-  const [error, setError] = useState<{ message: string; invalid: boolean } | null>(null);
-  const [pending, setPending] = useState(false);
   const router = useRouter();
-
-  async function submit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    setPending(true);
-    let retryAfter: string | null = null;
-    const result = await authClient.resetPassword(
-      { newPassword: String(new FormData(event.currentTarget).get('password') ?? ''), token },
-      { onError: ({ response }) => void (retryAfter = response.headers.get('X-Retry-After')) },
-    );
-    setPending(false);
-    if (!result.error) {
+  const {
+    error: failure,
+    message,
+    pending,
+    submit,
+  } = useAuthForm(
+    (form, options) => authClient.resetPassword({ newPassword: String(form.get('password') ?? ''), token }, options),
+    '/sign-in',
+    () => {
       setDone(true);
       // Every session ended, this browser's too: the header must stop showing it signed in.
-      return router.refresh();
-    }
-    const invalid = result.error.code === 'INVALID_TOKEN';
-    setError({ message: invalid ? INVALID_RESET_LINK : authErrorMessage(result.error, retryAfter), invalid });
-  }
+      router.refresh();
+    },
+  );
+  const invalid = failure?.code === 'INVALID_TOKEN';
+  const error = failure ? { message: invalid ? INVALID_RESET_LINK : message, invalid } : null;
 
   if (done)
     return (

@@ -6,9 +6,9 @@ import { type AuthError, authErrorMessage } from './auth-client';
 type FetchOptions = { onError: (context: { response: Response }) => void };
 
 /**
- * The submit handler of the sign-in and sign-up forms: calls Better Auth with the form's fields,
- * shows its error (rate limits say how long to wait), or once it succeeded calls `onSuccess`
- * (sign-up: "check your e-mail"), else loads `next`.
+ * The submit handler of the sign-in, sign-up and password forms: calls Better Auth with the form's
+ * fields, shows its error (rate limits say how long to wait), or once it succeeded calls `onSuccess`
+ * (sign-up and a reset link: "check your e-mail"; a new password: done), else loads `next`.
  */
 export function useAuthForm(
   call: (form: FormData, options: FetchOptions) => Promise<{ error: AuthError | null }>,
